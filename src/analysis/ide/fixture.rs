@@ -1,0 +1,1 @@
+//! Test fixtures: several files in one string, a cursor and marked ranges.
