@@ -139,7 +139,7 @@ fn entity_card(
         }
     }
     let subject = Subject::of(res.clone());
-    let occ = occurrences(ws, id, &subject, false);
+    let occ = occurrences(ws, id, &subject, false, false);
     let is_mention = |o: &super::navigation::Occurrence| {
         let Some(data) = ws.file(o.file) else {
             return false;

@@ -109,7 +109,7 @@ pub fn rename(
             ws.key(d.file)
         ));
     }
-    let edits = occurrences(ws, &id, &subject, true)
+    let edits = occurrences(ws, &id, &subject, true, false)
         .into_iter()
         .map(|o| (o.file, TextEdit::new(o.id_span, new_id)));
     Ok(group_edits(edits))
