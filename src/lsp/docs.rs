@@ -18,15 +18,12 @@ pub struct Doc {
     pub version: i32,
     /// Generation of the latest change.
     pub gen: u64,
-    /// Generation of the didOpen; a reopened document gets a new one.
-    pub opened: u64,
     pub last_edit: Instant,
 }
 
 /// A cheap copy of a document as it was at one moment (ropes share their chunks).
 #[derive(Clone, Debug)]
 pub struct DocSnapshot {
-    pub key: String,
     pub rope: Rope,
     pub version: i32,
     pub gen: u64,
@@ -53,7 +50,6 @@ impl DocStore {
                 rope: Rope::from_str(text),
                 version,
                 gen,
-                opened: gen,
                 last_edit: Instant::now(),
             },
         );
@@ -104,7 +100,6 @@ impl DocStore {
 
     pub fn snapshot(&self, key: &str) -> Option<DocSnapshot> {
         self.docs.get(key).map(|d| DocSnapshot {
-            key: key.to_string(),
             rope: d.rope.clone(),
             version: d.version,
             gen: d.gen,

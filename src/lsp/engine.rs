@@ -74,7 +74,7 @@ pub struct Analyzed {
     pub file: FileId,
     pub key: String,
     pub data: Arc<FileData>,
-    pub analysis: FileAnalysis,
+    pub analysis: Arc<FileAnalysis>,
     pub lines: Arc<LineIndex>,
     /// The open document's version this was computed for (`None` for files from disk).
     pub version: Option<i32>,
@@ -164,8 +164,13 @@ impl Engine {
     }
 
     /// The current analysis of a file, from the cache when still valid.
+    #[cfg(test)]
     pub fn analysis(&self, file: FileId) -> Option<Arc<Analyzed>> {
-        let w = self.read();
+        self.analysis_in(&self.read(), file)
+    }
+
+    /// Like [`Engine::analysis`], under a read lock the caller already holds.
+    pub fn analysis_in(&self, w: &World, file: FileId) -> Option<Arc<Analyzed>> {
         let epoch = w.epoch(file);
         let data = w.ws.file(file)?.clone();
         let cached = lock(&self.cache).get(&file).cloned();
@@ -176,8 +181,7 @@ impl Engine {
         }
         let key = w.ws.key(file).to_string();
         let synced = w.synced.get(&key).copied();
-        let analysis = w.ws.analyze(file);
-        drop(w);
+        let analysis = Arc::new(w.ws.analyze(file));
         let lines = match &cached {
             Some(c) if Arc::ptr_eq(&c.data, &data) => c.lines.clone(),
             _ => Arc::new(LineIndex::new(&data.text)),
@@ -200,29 +204,47 @@ impl Engine {
         Some(out)
     }
 
-    /// The analysis a request should see: for an open document, the one of the text the request
-    /// was sent against (`snap`, taken when it arrived); for other files, the workspace's copy.
+    /// Run `f` on the analysis a request should see, under one read lock so that the workspace
+    /// and the analysis agree: for an open document, the analysis of the text the request was
+    /// sent against (`snap`, taken when it arrived); for other files, the workspace's copy.
+    /// Also returns the files a sync of the document invalidated.
+    pub fn with_file<T>(
+        &self,
+        key: &str,
+        snap: Option<&DocSnapshot>,
+        f: impl FnOnce(&World, &Arc<Analyzed>) -> T,
+    ) -> Result<(T, BTreeSet<FileId>), Unavailable> {
+        let deps = self.sync(key);
+        let w = self.read();
+        if let Some(s) = snap {
+            match w.synced.get(key) {
+                Some((gen, _)) if *gen == s.gen => {}
+                _ => return Err(Unavailable::ContentModified),
+            }
+        }
+        let file = w.ws.file_id(key).ok_or(Unavailable::UnknownFile)?;
+        let a = self.analysis_in(&w, file).ok_or(Unavailable::UnknownFile)?;
+        Ok((f(&w, &a), deps))
+    }
+
+    /// The analysis of a file, as [`Engine::with_file`] sees it.
+    #[cfg(test)]
     pub fn analysis_for(
         &self,
         key: &str,
         snap: Option<&DocSnapshot>,
     ) -> Result<(Arc<Analyzed>, BTreeSet<FileId>), Unavailable> {
-        let deps = self.sync(key);
-        let file = {
-            let w = self.read();
-            if let Some(s) = snap {
-                match w.synced.get(key) {
-                    Some((gen, _)) if *gen == s.gen => {}
-                    _ => return Err(Unavailable::ContentModified),
-                }
-            }
-            w.ws.file_id(key).ok_or(Unavailable::UnknownFile)?
-        };
-        let a = self.analysis(file).ok_or(Unavailable::UnknownFile)?;
-        if snap.is_some_and(|s| a.gen != Some(s.gen)) {
-            return Err(Unavailable::ContentModified);
+        self.with_file(key, snap, |_, a| a.clone())
+    }
+
+    /// Sync every open document (before a workspace-wide request such as a rename).
+    pub fn sync_all(&self) -> BTreeSet<FileId> {
+        let keys: Vec<String> = self.docs().keys().cloned().collect();
+        let mut deps = BTreeSet::new();
+        for k in keys {
+            deps.extend(self.sync(&k));
         }
-        Ok((a, deps))
+        deps
     }
 
     /// Forget cached analyses of files no longer in the workspace.

@@ -3,7 +3,7 @@
 
 use super::docs::DocSnapshot;
 use super::engine::{Analyzed, Engine, Unavailable};
-use super::features;
+use super::features::{self, Ctx};
 use super::ordered::request_snapshot;
 use super::pos::Encoding;
 use super::{key_of, uri_of};
@@ -36,7 +36,6 @@ pub struct ClientCaps {
     pub related_information: bool,
     pub configuration: bool,
     pub markdown_hover: bool,
-    pub snippets: bool,
 }
 
 #[derive(Default)]
@@ -175,14 +174,24 @@ impl Shared {
             }
             let s = self.clone();
             let k = key.clone();
-            let result = tokio::task::spawn_blocking(move || s.engine.analysis_for(&k, None)).await;
-            let Ok(Ok((analyzed, deps))) = result else {
+            let push = !self.caps().pull_diagnostics;
+            let result = tokio::task::spawn_blocking(move || {
+                let caps = s.caps();
+                s.engine.with_file(&k, None, |w, a| {
+                    let diags = push.then(|| {
+                        features::diagnostics(&Ctx::new(w, a, &s.engine, s.encoding(), &caps))
+                    });
+                    (a.clone(), diags)
+                })
+            })
+            .await;
+            let Ok(Ok(((analyzed, diags), deps))) = result else {
                 continue;
             };
             let dependents = self.engine.open_keys(&deps);
             self.kick_all(dependents);
-            if !self.caps().pull_diagnostics {
-                self.publish(&analyzed).await;
+            if let Some(diags) = diags {
+                self.publish(&analyzed, diags).await;
             }
             coalesce = self
                 .engine
@@ -192,11 +201,10 @@ impl Shared {
         }
     }
 
-    async fn publish(&self, a: &Analyzed) {
+    async fn publish(&self, a: &Analyzed, diags: Vec<Diagnostic>) {
         let Some(uri) = self.engine.docs().get(&a.key).map(|d| d.uri.clone()) else {
             return;
         };
-        let diags = features::diagnostics(self, a);
         let mut published = self.published.lock().await;
         if published.get(&a.key).is_some_and(|last| *last > a.stamp()) {
             return;
@@ -624,11 +632,6 @@ fn client_caps(p: &InitializeParams) -> ClientCaps {
             .and_then(|t| t.hover.as_ref())
             .and_then(|h| h.content_format.as_ref())
             .is_none_or(|f| f.contains(&MarkupKind::Markdown)),
-        snippets: td
-            .and_then(|t| t.completion.as_ref())
-            .and_then(|c| c.completion_item.as_ref())
-            .and_then(|i| i.snippet_support)
-            .unwrap_or(false),
     }
 }
 
@@ -679,51 +682,61 @@ impl Backend {
         }
     }
 
-    /// The analysis a request on `uri` should see, computed off the async runtime.
-    pub async fn file(&self, uri: &Uri) -> Result<Option<Arc<Analyzed>>> {
+    /// Run a feature on the file a request names, off the async runtime, under one consistent
+    /// view of the workspace. `Ok(None)` for files the server does not know; `ContentModified`
+    /// when the document changed after the request was sent.
+    pub async fn on_file<T: Send + 'static>(
+        &self,
+        uri: &Uri,
+        sync_all: bool,
+        f: impl FnOnce(&Ctx<'_>) -> Result<T> + Send + 'static,
+    ) -> Result<Option<T>> {
         let key = key_of(uri);
         let snap = request_snapshot();
         let s = self.shared.clone();
-        let res = tokio::task::spawn_blocking(move || s.engine.analysis_for(&key, snap.as_ref()))
-            .await
-            .map_err(|_| Error::internal_error())?;
+        let res = tokio::task::spawn_blocking(move || {
+            let mut deps = if sync_all {
+                s.engine.sync_all()
+            } else {
+                BTreeSet::new()
+            };
+            let caps = s.caps();
+            let enc = s.encoding();
+            let out = s.engine.with_file(&key, snap.as_ref(), |w, a| {
+                f(&Ctx::new(w, a, &s.engine, enc, &caps))
+            });
+            out.map(|(v, d)| {
+                deps.extend(d);
+                (v, deps)
+            })
+        })
+        .await
+        .map_err(|_| Error::internal_error())?;
         match res {
-            Ok((a, deps)) => {
+            Ok((v, deps)) => {
                 let keys = self.shared.engine.open_keys(&deps);
                 self.shared.kick_all(keys);
-                Ok(Some(a))
+                v.map(Some)
             }
             Err(Unavailable::ContentModified) => Err(Error::content_modified()),
             Err(Unavailable::UnknownFile) => Ok(None),
         }
     }
 
-    /// Run a closure over the workspace off the async runtime.
-    pub async fn with_world<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&Shared, &super::engine::World) -> T + Send + 'static,
-    ) -> Result<T> {
-        let s = self.shared.clone();
-        tokio::task::spawn_blocking(move || {
-            let w = s.engine.read();
-            f(&s, &w)
-        })
-        .await
-        .map_err(|_| Error::internal_error())
-    }
-
     /// `newsmark/documentText`: the server's copy of an open document, for tests and debugging.
     pub async fn document_text(&self, p: DocumentTextParams) -> Result<Value> {
         let key = key_of(&p.text_document.uri);
-        let buffer = request_snapshot();
-        let Some(a) = self.file(&p.text_document.uri).await? else {
+        let buffer = request_snapshot().map(|b| b.rope.to_string());
+        let found = self
+            .on_file(&p.text_document.uri, false, |c| {
+                Ok(serde_json::json!({ "version": c.a.version, "text": c.a.data.text }))
+            })
+            .await?;
+        let Some(mut v) = found else {
             return Err(Error::invalid_params(format!("{key} is not open")));
         };
-        Ok(serde_json::json!({
-            "version": a.version,
-            "text": a.data.text,
-            "bufferText": buffer.map(|b| b.rope.to_string()),
-        }))
+        v["bufferText"] = serde_json::json!(buffer);
+        Ok(v)
     }
 }
 
@@ -731,14 +744,6 @@ impl Backend {
 #[serde(rename_all = "camelCase")]
 pub struct DocumentTextParams {
     pub text_document: TextDocumentIdentifier,
-}
-
-pub fn error_msg(msg: impl Into<String>) -> Error {
-    Error {
-        code: ErrorCode::InvalidParams,
-        message: msg.into().into(),
-        data: None,
-    }
 }
 
 impl LanguageServer for Backend {
@@ -834,8 +839,16 @@ impl LanguageServer for Backend {
         &self,
         p: DocumentDiagnosticParams,
     ) -> Result<DocumentDiagnosticReportResult> {
-        let a = match self.file(&p.text_document.uri).await {
-            Ok(Some(a)) => a,
+        let prev = p.previous_result_id.clone();
+        let found = self
+            .on_file(&p.text_document.uri, false, move |c| {
+                let id = c.a.result_id();
+                let items = (prev.as_deref() != Some(id.as_str())).then(|| features::diagnostics(c));
+                Ok((id, items))
+            })
+            .await;
+        let (id, items) = match found {
+            Ok(Some(r)) => r,
             Ok(None) => {
                 return Ok(DocumentDiagnosticReportResult::Report(
                     DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport::default()),
@@ -851,8 +864,7 @@ impl LanguageServer for Backend {
             }
             Err(e) => return Err(e),
         };
-        let id = a.result_id();
-        if p.previous_result_id.as_deref() == Some(id.as_str()) {
+        let Some(items) = items else {
             return Ok(DocumentDiagnosticReportResult::Report(
                 DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
                     related_documents: None,
@@ -861,8 +873,7 @@ impl LanguageServer for Backend {
                     },
                 }),
             ));
-        }
-        let items = features::diagnostics(&self.shared, &a);
+        };
         Ok(DocumentDiagnosticReportResult::Report(
             DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
                 related_documents: None,
@@ -875,22 +886,152 @@ impl LanguageServer for Backend {
     }
 
     async fn hover(&self, p: HoverParams) -> Result<Option<Hover>> {
-        let uri = &p.text_document_position_params.text_document.uri;
-        let Some(a) = self.file(uri).await? else {
-            return Ok(None);
-        };
-        features::hover(self, &a, p.text_document_position_params.position).await
+        let pp = p.text_document_position_params;
+        let pos = pp.position;
+        Ok(self
+            .on_file(&pp.text_document.uri, false, move |c| Ok(features::hover(c, pos)))
+            .await?
+            .flatten())
     }
 
     async fn goto_definition(
         &self,
         p: GotoDefinitionParams,
     ) -> Result<Option<GotoDefinitionResponse>> {
-        let uri = &p.text_document_position_params.text_document.uri;
-        let Some(a) = self.file(uri).await? else {
-            return Ok(None);
-        };
-        features::definition(self, &a, p.text_document_position_params.position).await
+        let pp = p.text_document_position_params;
+        let pos = pp.position;
+        Ok(self
+            .on_file(&pp.text_document.uri, true, move |c| {
+                Ok(features::definition(c, pos))
+            })
+            .await?
+            .flatten())
+    }
+
+    async fn references(&self, p: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let pp = p.text_document_position;
+        let (pos, decl) = (pp.position, p.context.include_declaration);
+        self.on_file(&pp.text_document.uri, true, move |c| {
+            Ok(features::references(c, pos, decl))
+        })
+        .await
+    }
+
+    async fn document_highlight(
+        &self,
+        p: DocumentHighlightParams,
+    ) -> Result<Option<Vec<DocumentHighlight>>> {
+        let pp = p.text_document_position_params;
+        let pos = pp.position;
+        self.on_file(&pp.text_document.uri, false, move |c| {
+            Ok(features::highlights(c, pos))
+        })
+        .await
+    }
+
+    async fn prepare_rename(
+        &self,
+        p: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        let pos = p.position;
+        Ok(self
+            .on_file(&p.text_document.uri, true, move |c| {
+                features::prepare_rename(c, pos)
+            })
+            .await?
+            .flatten())
+    }
+
+    async fn rename(&self, p: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let pp = p.text_document_position;
+        let (pos, name) = (pp.position, p.new_name);
+        self.on_file(&pp.text_document.uri, true, move |c| {
+            features::rename(c, pos, &name)
+        })
+        .await
+    }
+
+    async fn completion(&self, p: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let pp = p.text_document_position;
+        let pos = pp.position;
+        self.on_file(&pp.text_document.uri, false, move |c| {
+            Ok(features::completion(c, pos))
+        })
+        .await
+    }
+
+    async fn document_symbol(
+        &self,
+        p: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        self.on_file(&p.text_document.uri, false, |c| {
+            Ok(features::document_symbols(c))
+        })
+        .await
+    }
+
+    async fn symbol(
+        &self,
+        p: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        let s = self.shared.clone();
+        let query = p.query;
+        let out = tokio::task::spawn_blocking(move || {
+            s.engine.sync_all();
+            let w = s.engine.read();
+            features::workspace_symbols(&w, s.encoding(), &query)
+        })
+        .await
+        .map_err(|_| Error::internal_error())?;
+        Ok(Some(WorkspaceSymbolResponse::Flat(out)))
+    }
+
+    async fn code_action(&self, p: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let (range, only) = (p.range, p.context.only);
+        self.on_file(&p.text_document.uri, true, move |c| {
+            Ok(features::code_actions(c, range, only.as_deref()))
+        })
+        .await
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        p: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        Ok(self
+            .on_file(&p.text_document.uri, false, |c| {
+                Ok(features::semantic_tokens(c, None))
+            })
+            .await?
+            .map(SemanticTokensResult::Tokens))
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        p: SemanticTokensRangeParams,
+    ) -> Result<Option<SemanticTokensRangeResult>> {
+        let range = p.range;
+        Ok(self
+            .on_file(&p.text_document.uri, false, move |c| {
+                Ok(features::semantic_tokens(c, Some(range)))
+            })
+            .await?
+            .map(SemanticTokensRangeResult::Tokens))
+    }
+
+    async fn inlay_hint(&self, p: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let range = p.range;
+        self.on_file(&p.text_document.uri, false, move |c| {
+            Ok(features::inlay_hints(c, range))
+        })
+        .await
+    }
+
+    async fn folding_range(&self, p: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        self.on_file(&p.text_document.uri, false, |c| {
+            Ok(features::folding_ranges(c))
+        })
+        .await
     }
 }
 
