@@ -64,8 +64,7 @@ fn both(check: impl Fn(&mut Client)) {
 }
 
 fn diagnostics(c: &mut Client) -> Vec<Value> {
-    if c.utf8 {
-        // Neovim 0.11 pulls diagnostics; the server then does not push them too.
+    if c.pull {
         let r = c.call("textDocument/diagnostic", json!({"textDocument": td()}));
         assert_eq!(r["kind"], "full");
         r["items"].as_array().unwrap().clone()
@@ -105,7 +104,7 @@ fn diagnostics_carry_code_severity_tags_and_fix_data() {
             .expect("unattributed guillemet quotation");
         assert_eq!(unattributed["severity"], 2);
         assert_eq!(unattributed["range"]["start"], c.pos(ARTICLE, "«", 0));
-        if c.utf8 {
+        if c.pull {
             // A second pull with the previous result id: unchanged.
             let first = c.call("textDocument/diagnostic", json!({"textDocument": td()}));
             let again = c.call(
@@ -117,9 +116,14 @@ fn diagnostics_carry_code_severity_tags_and_fix_data() {
             assert!(c.log.iter().any(|m| m["method"] == "textDocument/publishDiagnostics"));
         }
     });
-    // Neovim pulls: nothing is pushed to it.
-    let mut c = start(NEOVIM);
-    c.call("textDocument/diagnostic", json!({"textDocument": td()}));
+    // Neovim 0.11 cannot be told to pull again: it is not offered pull, diagnostics are pushed.
+    assert!(start(NEOVIM).diagnostics(URI, 1).len() >= 4);
+    // A client that pulls (and can be refreshed) pulls and gets nothing pushed.
+    let mut c = Client::start_with(support::pull_client(), None, None);
+    assert!(c.pull);
+    c.open(URI, ARTICLE);
+    let d = diagnostics(&mut c);
+    assert!(d.iter().any(|x| x["code"] == "undefined-entity"));
     assert!(c
         .try_wait_for("textDocument/publishDiagnostics", std::time::Duration::from_millis(300), |_| true)
         .is_none());

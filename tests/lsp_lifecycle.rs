@@ -31,11 +31,30 @@ fn advertised_capabilities() {
     for cap in [
         "hoverProvider",
         "definitionProvider",
-        "diagnosticProvider",
+        "referencesProvider",
+        "documentHighlightProvider",
+        "renameProvider",
+        "completionProvider",
+        "documentSymbolProvider",
+        "workspaceSymbolProvider",
+        "codeActionProvider",
+        "semanticTokensProvider",
+        "inlayHintProvider",
+        "foldingRangeProvider",
     ] {
         assert!(!caps[cap].is_null(), "{cap} advertised: {caps}");
     }
     // Nothing the server does not implement.
+    assert_eq!(caps["renameProvider"]["prepareProvider"], true);
+    assert_eq!(caps["completionProvider"]["triggerCharacters"], json!(["@", "{"]));
+    assert_eq!(caps["semanticTokensProvider"]["range"], true);
+    assert_eq!(caps["semanticTokensProvider"]["full"], true);
+    assert_eq!(
+        caps["semanticTokensProvider"]["legend"]["tokenTypes"][0],
+        "person"
+    );
+    // VS Code 1.65 does not pull diagnostics: they are pushed, pull is not offered.
+    assert!(caps["diagnosticProvider"].is_null());
     for cap in [
         "signatureHelpProvider",
         "documentFormattingProvider",

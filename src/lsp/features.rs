@@ -20,7 +20,9 @@ use tower_lsp_server::ls_types::*;
 const MAX_COMPLETIONS: usize = 500;
 const MAX_WORKSPACE_SYMBOLS: usize = 256;
 
-pub fn capabilities(enc: Encoding) -> ServerCapabilities {
+/// `pull`: the client pulls diagnostics (and can be asked to pull again); others get them
+/// pushed, and are not offered pull so that they do not show both.
+pub fn capabilities(enc: Encoding, pull: bool) -> ServerCapabilities {
     ServerCapabilities {
         position_encoding: Some(match enc {
             Encoding::Utf8 => PositionEncodingKind::UTF8,
@@ -33,12 +35,14 @@ pub fn capabilities(enc: Encoding) -> ServerCapabilities {
                 ..Default::default()
             },
         )),
-        diagnostic_provider: Some(DiagnosticServerCapabilities::Options(DiagnosticOptions {
-            identifier: Some("newsmark".into()),
-            inter_file_dependencies: true,
-            workspace_diagnostics: false,
-            ..Default::default()
-        })),
+        diagnostic_provider: pull.then(|| {
+            DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                identifier: Some("newsmark".into()),
+                inter_file_dependencies: true,
+                workspace_diagnostics: false,
+                ..Default::default()
+            })
+        }),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
         definition_provider: Some(OneOf::Left(true)),
         references_provider: Some(OneOf::Left(true)),

@@ -32,7 +32,6 @@ pub struct ClientCaps {
     pub work_done_progress: bool,
     pub watch_dynamic: bool,
     pub pull_diagnostics: bool,
-    pub diagnostic_refresh: bool,
     pub related_information: bool,
     pub configuration: bool,
     pub markdown_hover: bool,
@@ -320,7 +319,7 @@ impl Shared {
     /// Ask a pull-diagnostics client to pull again (definitions elsewhere changed).
     async fn refresh_pull(&self) {
         let caps = self.caps();
-        if caps.pull_diagnostics && caps.diagnostic_refresh {
+        if caps.pull_diagnostics {
             let c = self.client.clone();
             tokio::spawn(async move { c.workspace_diagnostic_refresh().await });
         }
@@ -617,11 +616,13 @@ fn client_caps(p: &InitializeParams) -> ClientCaps {
             .and_then(|w| w.did_change_watched_files.as_ref())
             .and_then(|d| d.dynamic_registration)
             .unwrap_or(false),
-        pull_diagnostics: td.and_then(|t| t.diagnostic.as_ref()).is_some(),
-        diagnostic_refresh: ws
-            .and_then(|w| w.diagnostics.as_ref())
-            .and_then(|d| d.refresh_support)
-            .unwrap_or(false),
+        // Pull only when the client can also be told to pull again after a change elsewhere
+        // (Neovim 0.11 pulls but cannot be refreshed: it gets pushed diagnostics instead).
+        pull_diagnostics: td.and_then(|t| t.diagnostic.as_ref()).is_some()
+            && ws
+                .and_then(|w| w.diagnostics.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false),
         related_information: td
             .and_then(|t| t.publish_diagnostics.as_ref())
             .and_then(|d| d.related_information)
@@ -750,7 +751,9 @@ impl LanguageServer for Backend {
     async fn initialize(&self, p: InitializeParams) -> Result<InitializeResult> {
         let enc = negotiate_encoding(&p);
         let _ = self.shared.encoding.set(enc);
-        let _ = self.shared.caps.set(client_caps(&p));
+        let caps = client_caps(&p);
+        let pull = caps.pull_diagnostics;
+        let _ = self.shared.caps.set(caps);
         let roots = workspace_roots(&p);
         {
             let mut st = lock(&self.shared.config);
@@ -763,7 +766,7 @@ impl LanguageServer for Backend {
         }
         *lock(&self.shared.roots) = roots;
         Ok(InitializeResult {
-            capabilities: features::capabilities(enc),
+            capabilities: features::capabilities(enc, pull),
             server_info: Some(ServerInfo {
                 name: "newsmark".into(),
                 version: Some(env!("CARGO_PKG_VERSION").into()),

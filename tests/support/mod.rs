@@ -32,6 +32,8 @@ pub struct Client {
     pub settings: Value,
     /// Position encoding the server chose.
     pub utf8: bool,
+    /// The server offered pull diagnostics (and so does not push them).
+    pub pull: bool,
 }
 
 pub fn fixture(name: &str) -> Value {
@@ -105,13 +107,18 @@ impl Client {
             responses: HashMap::new(),
             settings: Value::Null,
             utf8: false,
+            pull: false,
         }
     }
 
     /// Spawn and initialize like the client whose capabilities are in `fixture_name`.
     pub fn start(fixture_name: &str, root: Option<&Path>, init_options: Option<Value>) -> Client {
+        Client::start_with(fixture(fixture_name), root, init_options)
+    }
+
+    /// Spawn and initialize with a client description `{clientInfo, capabilities}`.
+    pub fn start_with(fx: Value, root: Option<&Path>, init_options: Option<Value>) -> Client {
         let mut c = Client::spawn();
-        let fx = fixture(fixture_name);
         let mut params = json!({
             "processId": std::process::id(),
             "clientInfo": fx["clientInfo"],
@@ -128,6 +135,7 @@ impl Client {
         }
         let res = c.request("initialize", params).expect("initialize");
         c.utf8 = res["capabilities"]["positionEncoding"] == "utf-8";
+        c.pull = !res["capabilities"]["diagnosticProvider"].is_null();
         c.notify("initialized", json!({}));
         c
     }
@@ -299,6 +307,14 @@ impl Drop for Client {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Neovim 0.11's capabilities plus `workspace.diagnostics.refreshSupport`, as a client that
+/// pulls diagnostics (VS Code ≥ 1.74 does) declares.
+pub fn pull_client() -> Value {
+    let mut fx = fixture(NEOVIM);
+    fx["capabilities"]["workspace"]["diagnostics"] = serde_json::json!({"refreshSupport": true});
+    fx
 }
 
 /// The LSP position of `text[offset..]`, in UTF-8 bytes or UTF-16 units.
