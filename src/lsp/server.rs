@@ -270,7 +270,7 @@ impl Shared {
                             Err(e) => problems.push(format!(
                                 "{}:{}: {}; the previous configuration stays in force",
                                 path.display(),
-                                e.line.map_or(String::new(), |l| l.to_string()),
+                                error_line(&text, &e).map_or(String::new(), |l| l.to_string()),
                                 e.message
                             )),
                         },
@@ -508,6 +508,21 @@ impl Shared {
             }
         });
     }
+}
+
+/// The line of a configuration error: the line of the key it names when there is one (an error
+/// inside a table is reported at the table's header otherwise), else the parser's line.
+fn error_line(text: &str, e: &crate::config::ConfigError) -> Option<usize> {
+    let key = e.message.split('`').nth(1).filter(|k| !k.is_empty());
+    let from = e.line.unwrap_or(1);
+    key.and_then(|k| {
+        text.lines().enumerate().skip(from - 1).find_map(|(i, l)| {
+            let l = l.trim_start();
+            let rest = l.strip_prefix(k).or_else(|| l.strip_prefix(&format!("\"{k}\"")))?;
+            rest.trim_start().starts_with('=').then_some(i + 1)
+        })
+    })
+    .or(e.line)
 }
 
 /// Read a file as UTF-8.
