@@ -286,6 +286,10 @@ impl Client {
         self.wait_exit()
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn close_stdin(&mut self) {
         self.stdin = None;
     }
