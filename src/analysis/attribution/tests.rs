@@ -1,0 +1,1 @@
+//! Fixture table: small sentences for every rule and the tricky negatives.
