@@ -84,6 +84,7 @@ pub(super) fn find(c: &Clause<'_>) -> Vec<Cue> {
         }
         let subject = match c.subject_left(i, form) {
             Subject::Inverted => c.subject_right(i + len),
+            Subject::Passive => agent(c, i + len),
             s => s,
         };
         if subject != Subject::None {
@@ -103,6 +104,23 @@ pub(super) fn find(c: &Clause<'_>) -> Vec<Cue> {
         i += len;
     }
     out
+}
+
+/// The agent of a passive reporting verb: `was branded "…" by X`.
+fn agent(c: &Clause<'_>, from: usize) -> Subject {
+    for k in from..(from + 12).min(c.hi) {
+        let t = &c.toks[k];
+        if t.is_word("by") {
+            return match c.subject_right(k + 1) {
+                s @ (Subject::Mention(_) | Subject::Pronoun(..) | Subject::NonEntity(_)) => s,
+                _ => Subject::None,
+            };
+        }
+        if matches!(t.kind, TokKind::Punct(',' | ':' | ';')) {
+            break;
+        }
+    }
+    Subject::None
 }
 
 /// Whether a verb-shaped word at `i` is used as a verb: not after a determiner or possessive

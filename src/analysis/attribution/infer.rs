@@ -94,7 +94,7 @@ pub(super) fn run(input: &Input<'_>, lookup: &Lookup<'_>) -> Vec<Outcome> {
                 Explicit::NotAQuote => continue,
                 Explicit::None => {}
             }
-            let outcome = match choose(&clause, &cues, qt, &input.texts[qi]) {
+            let outcome = match choose(&clause, &cues, qt, &input.texts[qi], subject) {
                 Some(cue) => match res.resolve(s, cue.subject) {
                     Some(r) => match r.speaker() {
                         Some((id, span)) => Outcome::Speaker {
@@ -102,7 +102,15 @@ pub(super) fn run(input: &Input<'_>, lookup: &Lookup<'_>) -> Vec<Outcome> {
                             kind: AttributionKind::Inferred,
                             cue: cue.text.clone(),
                             cue_span: Some(cue.span),
-                            speaker_span: Some(span),
+                            // The words that name the speaker here: the pronoun, not its
+                            // antecedent.
+                            speaker_span: Some(
+                                match cue.subject {
+                                    Subject::MainClause => subject.pos(),
+                                    other => other.pos(),
+                                }
+                                .map_or(span, |p| toks[p].span),
+                            ),
                         },
                         None => Outcome::Blocked {
                             cue: cue.text.clone(),
@@ -214,7 +222,13 @@ fn ends_open(content: &str) -> bool {
 }
 
 /// The cue that governs the quotation at token `qt`.
-fn choose<'c>(c: &Clause<'_>, cues: &'c [Cue], qt: usize, content: &str) -> Option<&'c Cue> {
+fn choose<'c>(
+    c: &Clause<'_>,
+    cues: &'c [Cue],
+    qt: usize,
+    content: &str,
+    main: Subject,
+) -> Option<&'c Cue> {
     let toks = c.toks;
     let barrier = |t: &Tok| t.quote().is_some() || matches!(t.kind, TokKind::Punct(':' | ';'));
     // 1. `"…," SPEAKER VERB` and `"…," VERB SPEAKER`.
@@ -274,8 +288,20 @@ fn choose<'c>(c: &Clause<'_>, cues: &'c [Cue], qt: usize, content: &str) -> Opti
             }
         }
     }
-    if chosen.is_some() {
-        return chosen;
+    if let Some(prev) = chosen {
+        // A participle or coordinated verb after the main verb shares its subject and
+        // introduces the quotation more closely (`attacked the plan, saying "…"`).
+        let is_main = prev.subject_pos().is_some() && prev.subject_pos() == main.pos();
+        let closer = cues.iter().rev().find(|cue| {
+            cue.kind != CueKind::AccordingTo
+                && cue.end <= qt
+                && cue.start > prev.start
+                && cue.subject == Subject::MainClause
+        });
+        return match closer {
+            Some(cue) if is_main => Some(cue),
+            _ => Some(prev),
+        };
     }
     // 3. `according to SPEAKER` anywhere in the sentence.
     if let Some(cue) = cues.iter().find(|cue| cue.kind == CueKind::AccordingTo) {

@@ -177,7 +177,7 @@ impl<'a> Resolver<'a> {
                 }
                 _ => None,
             },
-            Subject::Inverted | Subject::None => None,
+            Subject::Inverted | Subject::Passive | Subject::None => None,
         }
     }
 

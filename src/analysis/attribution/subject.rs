@@ -29,6 +29,8 @@ pub(super) enum Subject {
     MainClause,
     /// The subject follows the verb (`"…," said X`).
     Inverted,
+    /// A passive reporting verb: the speaker is the agent after `by`, if any.
+    Passive,
     /// None found, or not a reporting use (passive, infinitive, noun).
     None,
 }
@@ -110,7 +112,6 @@ impl<'a> Clause<'a> {
                     }
                 }
                 TokKind::Possessive | TokKind::Mention { .. } => {}
-                TokKind::Punct('-') if t.span.start > 0 => {}
                 _ => return None,
             }
         }
@@ -129,24 +130,26 @@ impl<'a> Clause<'a> {
             }
             j -= 1;
             let t = &self.toks[j];
+            if let Some(w) = t.word() {
+                if is_be(w) {
+                    saw_be = true;
+                    skipped_aux = true;
+                    continue;
+                }
+                if is_auxiliary(w) {
+                    skipped_aux = true;
+                    continue;
+                }
+                if is_adverb(w) && !(t.cap && j == self.lo) {
+                    continue;
+                }
+            }
+            if saw_be && form == Form::Past {
+                return Subject::Passive; // `is said to`, `was branded … by X`
+            }
             match &t.kind {
                 TokKind::Word => {
                     let w = t.lower.as_str();
-                    if is_be(w) {
-                        saw_be = true;
-                        skipped_aux = true;
-                        continue;
-                    }
-                    if saw_be && form == Form::Past {
-                        return Subject::None; // passive: `is said to`, `was told`
-                    }
-                    if is_auxiliary(w) {
-                        skipped_aux = true;
-                        continue;
-                    }
-                    if is_adverb(w) && !(t.cap && j == self.lo) {
-                        continue;
-                    }
                     if is_coordinator(w) {
                         return Subject::MainClause;
                     }
