@@ -142,6 +142,11 @@ fn is_verb_use(c: &Clause<'_>, i: usize, form: Form) -> bool {
 /// `quoted X as saying`, `cited X as saying`: the object is the speaker.
 fn quoted_as(c: &Clause<'_>, i: usize) -> Option<super::cues::Cue> {
     let toks = c.toks;
+    if i + 1 < c.hi && toks[i + 1].is_word("as") {
+        // `X was quoted as saying`: the subject of the passive is the speaker.
+        let subject = c.subject_left(i, Form::Finite);
+        return as_saying(c, i, i + 1, subject);
+    }
     let (subject, end) = c.np_forward(i + 1, c.hi);
     if !matches!(
         subject,

@@ -117,7 +117,7 @@ pub fn attribute(
     let texts: Vec<String> = quotes.iter().map(|q| quote_text(file, q)).collect();
     let prose = prose::build(file, lookup);
     let lex = lexicon::Lexicon::new(config, file.meta("lang"));
-    let sents = sentences::split(&prose, |q| sentences::ends_sentence(&texts[q]));
+    let sents = sentences::split(&prose, &lex, |q| sentences::end_mark(&texts[q]));
     let input = infer::Input {
         toks: &prose.toks,
         sents: &sents,

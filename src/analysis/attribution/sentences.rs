@@ -2,7 +2,7 @@
 //! quotation whose words end with one) when the next token can start a sentence; abbreviations
 //! (`Mr.`) and initials do not end one.
 
-use super::lexicon::is_abbreviation;
+use super::lexicon::{is_abbreviation, is_adverb, is_determiner, is_title_word, pronoun, Lexicon};
 use super::prose::{Prose, Tok, TokKind};
 
 #[derive(Clone, Copy, Debug)]
@@ -26,15 +26,46 @@ fn starts_sentence(t: &Tok) -> bool {
     }
 }
 
-/// Whether the quotation's words end a sentence (`"… move on."`, `"… right?"`).
-pub(super) fn ends_sentence(content: &str) -> bool {
+/// The sentence-ending mark the quotation's words end with (`"… move on."`, `"… right?"`).
+pub(super) fn end_mark(content: &str) -> Option<char> {
     let trimmed = content
         .trim_end()
         .trim_end_matches(['\'', '’', '"', '”', ')']);
-    trimmed.ends_with(['.', '?', '!', '…'])
+    trimmed
+        .chars()
+        .next_back()
+        .filter(|c| matches!(c, '.' | '?' | '!' | '…'))
 }
 
-pub(super) fn split(prose: &Prose, quote_ends: impl Fn(usize) -> bool) -> Vec<Sentence> {
+/// Whether a reporting clause starts at `k` (`Mr Smith asked`, `asked Mr Smith`): a question
+/// or exclamation in quotation marks followed by one does not end the sentence.
+fn reporting_clause_at(toks: &[Tok], k: usize, end: usize, lex: &Lexicon) -> bool {
+    for i in k..end.min(k + 8) {
+        let t = &toks[i];
+        match &t.kind {
+            TokKind::Word => {
+                let w = t.lower.as_str();
+                let next = |n: usize| toks.get(i + n).filter(|_| i + n < end).and_then(Tok::word);
+                if !t.cap && lex.verb_at(w, next).is_some() {
+                    return true;
+                }
+                let np = t.cap || is_determiner(w) || is_title_word(w) || is_adverb(w);
+                if !np && pronoun(w).is_none() {
+                    return false;
+                }
+            }
+            TokKind::Mention { .. } | TokKind::Possessive => {}
+            _ => return false,
+        }
+    }
+    false
+}
+
+pub(super) fn split(
+    prose: &Prose,
+    lex: &Lexicon,
+    quote_end: impl Fn(usize) -> Option<char>,
+) -> Vec<Sentence> {
     let toks = &prose.toks;
     let mut out = Vec::new();
     for (pi, para) in prose.paras.iter().enumerate() {
@@ -53,7 +84,11 @@ pub(super) fn split(prose: &Prose, quote_ends: impl Fn(usize) -> bool) -> Vec<Se
                     !abbrev
                 }
                 TokKind::Punct('?' | '!' | '…') => true,
-                TokKind::Quote(q) => quote_ends(*q),
+                TokKind::Quote(q) => match quote_end(*q) {
+                    Some('?' | '!') => !reporting_clause_at(toks, i + 1, para.end, lex),
+                    Some(_) => true,
+                    None => false,
+                },
                 _ => false,
             };
             // A closing bracket or mark right after the full stop belongs to the sentence.
@@ -90,8 +125,8 @@ mod tests {
         let file = FileData::new(text.to_string(), &ParseOptions::default());
         let lookup = |_: &str| -> Option<&Entity> { None };
         let prose = super::super::prose::build(&file, &lookup);
-        let ends = |q: usize| ends_sentence(file.parse.quotes[q].content.slice(&file.text));
-        split(&prose, ends)
+        let ends = |q: usize| end_mark(file.parse.quotes[q].content.slice(&file.text));
+        split(&prose, &Lexicon::default(), ends)
             .iter()
             .map(|s| {
                 let a = prose.toks[s.start].span.start;
@@ -104,13 +139,15 @@ mod tests {
     #[test]
     fn splits_at_full_stops_and_quotations() {
         assert_eq!(
-            sentences("Mr. Smith met J. Doe at 3 p.m. today. \"We won.\" He said so.\n\n\"How?\" he asked. \"Fine,\" she said."),
+            sentences("Mr. Smith met J. Doe at 3 p.m. today. \"We won.\" He said so.\n\n\"How?\" he asked. \"Why?\" Mr Doe asked. \"Fine!\" The end."),
             [
                 "Mr. Smith met J. Doe at 3 p.m. today.",
                 "\"We won.\"",
                 "He said so.",
                 "\"How?\" he asked.",
-                "\"Fine,\" she said."
+                "\"Why?\" Mr Doe asked.",
+                "\"Fine!\"",
+                "The end."
             ]
         );
     }

@@ -227,7 +227,12 @@ impl<'a> Clause<'a> {
                     if prev_is_quote && !skipped_aux && t.is_punct(',') {
                         return Subject::Inverted; // `"…", said X`
                     }
-                    if let Some((k, app)) = self.parenthetical_start(j) {
+                    if let Some((mut k, mut app)) = self.parenthetical_start(j) {
+                        // Several in a row: `X, 45, from Leeds, said`.
+                        while let Some((k2, app2)) = self.parenthetical_start(k) {
+                            k = k2;
+                            app = app2.or(app);
+                        }
                         if app.is_some() {
                             appositive = app;
                         }
@@ -369,41 +374,12 @@ impl<'a> Clause<'a> {
                         k += 1;
                         continue;
                     }
-                    // Lowercase words of a title just before a name: `chief operating officer [X]`
-                    // (never after the name: `[X] has produced [Y]`).
+                    // Lowercase words before a title: `chief operating officer [X]`, `home
+                    // affairs correspondent` (never after a name: `[X] has produced [Y]`).
                     let title_so_far = matches!(head, Subject::None | Subject::NonEntity(_));
-                    if title_so_far
-                        && !self.is_verb(k)
-                        && !is_preposition(w)
-                        && !is_coordinator(w)
-                        && !is_auxiliary(w)
-                        && !is_be(w)
-                    {
-                        let name_follows = (k + 1..(k + 4).min(to)).find(|&n| {
-                            !matches!(self.toks[n].kind, TokKind::Word)
-                                || self.toks[n].cap
-                                || is_title_word(&self.toks[n].lower)
-                        });
-                        let lowers_then_name = name_follows.is_some_and(|n| {
-                            (k + 1..n).all(|x| {
-                                self.toks[x].word().is_some_and(|w| {
-                                    !is_preposition(w)
-                                        && !is_coordinator(w)
-                                        && !is_auxiliary(w)
-                                        && !is_be(w)
-                                        && !self.is_verb(x)
-                                })
-                            }) && matches!(
-                                self.toks[n].kind,
-                                TokKind::Mention { .. } | TokKind::Word
-                            ) && (self.toks[n].is_mention()
-                                || is_title_word(&self.toks[n].lower)
-                                || is_cap_noun(&self.toks[n]))
-                        });
-                        if lowers_then_name {
-                            k += 1;
-                            continue;
-                        }
+                    if title_so_far && self.modifies_title(k, to) {
+                        k += 1;
+                        continue;
                     }
                     break;
                 }
@@ -427,6 +403,35 @@ impl<'a> Clause<'a> {
             }
         }
         (head, k)
+    }
+
+    /// Whether the lowercase word at `k` is followed, within a few plain words, by a title
+    /// word (`operating` in `chief operating officer`).
+    fn modifies_title(&self, k: usize, to: usize) -> bool {
+        let plain = |i: usize| {
+            self.toks[i].word().is_some_and(|w| {
+                !self.toks[i].cap
+                    && !is_preposition(w)
+                    && !is_coordinator(w)
+                    && !is_auxiliary(w)
+                    && !is_be(w)
+                    && !is_determiner(w)
+                    && pronoun(w).is_none()
+                    && !self.is_verb(i)
+            })
+        };
+        if !plain(k) {
+            return false;
+        }
+        for n in k + 1..(k + 4).min(to) {
+            if !plain(n) {
+                return false;
+            }
+            if is_title_word(&self.toks[n].lower) {
+                return true;
+            }
+        }
+        false
     }
 
     /// The subject after a verb or after `according to`: a name, a pronoun, or a description

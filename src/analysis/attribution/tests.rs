@@ -49,6 +49,12 @@ fn run_with(text: &str, config: &AttributionConfig) -> (FileData, Vec<Attributio
 fn check(text: &str, expect: &[Expect], config: &AttributionConfig) -> Vec<String> {
     let (file, got) = run_with(text, config);
     let mut problems = Vec::new();
+    if !file.parse.errors.is_empty() {
+        problems.push(format!(
+            "{text}\n    syntax errors: {:?}",
+            file.parse.errors
+        ));
+    }
     for &(starts, speaker, kind, cue) in expect {
         let found: Vec<usize> = (0..file.parse.quotes.len())
             .filter(|&i| quote_text(&file, &file.parse.quotes[i]).starts_with(starts))
@@ -154,6 +160,18 @@ fn rule1_quotation_then_speaker_and_verb() {
             "\"We will win the vote,\" [Philippe Sands]{@smith} QC said.",
             &[("We will win", Some("smith"), I, Some("said"))],
         ),
+        (
+            "\"Why would we do that now?\" [Jones]{@jones} asked.",
+            &[("Why would we", Some("jones"), I, Some("asked"))],
+        ),
+        (
+            "\"We will win the vote,\" [Smith]{@smith}, 45, from Leeds, said.",
+            &[("We will win", Some("smith"), I, Some("said"))],
+        ),
+        (
+            "\"We will win the vote,\" [Smith]{@smith} was quoted as saying.",
+            &[("We will win", Some("smith"), I, Some("quoted … as saying"))],
+        ),
     ]);
 }
 
@@ -225,6 +243,14 @@ fn rule2_speaker_and_verb_then_quotation() {
             &[("to the highest", Some("smith"), I, Some("pledged"))],
         ),
         (
+            "The shadow chancellor, [Smith]{@smith}, said: \"We will win the vote.\"",
+            &[("We will win", Some("smith"), I, Some("said"))],
+        ),
+        (
+            "[Smith]{@smith} was quoted as saying: \"We will win the vote.\"",
+            &[("We will win", Some("smith"), I, Some("quoted … as saying"))],
+        ),
+        (
             "[Smith]{@smith} went on to say: \"We will win the vote.\"",
             &[("We will win", Some("smith"), I, Some("say"))],
         ),
@@ -285,7 +311,7 @@ fn rule3_according_to() {
 fn rule4_pronouns() {
     table(&[
         (
-            "[Smith]{@smith} met [Jones]{@jones] on Monday. \"We agreed on everything today,\" she said.",
+            "[Smith]{@smith} met [Jones]{@jones} on Monday. \"We agreed on everything today,\" she said.",
             &[("We agreed", Some("jones"), I, Some("said"))],
         ),
         // The salient subject, not the nearest name.
@@ -294,7 +320,7 @@ fn rule4_pronouns() {
             &[("How can this", Some("smith"), I, Some("asked"))],
         ),
         (
-            "[Lord Brown]{@lord} said [Smith]{@smith] and [Lady Green]{@lady} played no part. \"I was fully involved in the process,\" he said.",
+            "[Lord Brown]{@lord} said [Smith]{@smith} and [Lady Green]{@lady} played no part. \"I was fully involved in the process,\" he said.",
             &[("I was fully", Some("lord"), I, Some("said"))],
         ),
         (
@@ -323,6 +349,15 @@ fn rule4_pronouns() {
         (
             "A spokeswoman said [the company]{@acme} would recover. \"We are confident of that outcome,\" she said.",
             &[("We are confident", None, N, Some("said"))],
+        ),
+        // A possessor is not the subject, nor is the object after the verb.
+        (
+            "[Smith]{@smith}'s offer values [Acme]{@acme} at a billion. \"We expect a fair hearing,\" it said.",
+            &[("We expect", Some("acme"), I, Some("said"))],
+        ),
+        (
+            "[Jones]{@jones}'s offer values [Acme]{@acme} at a billion. \"I expect a fair hearing,\" she said.",
+            &[("I expect", Some("jones"), I, Some("said"))],
         ),
         // `he` chains through earlier pronoun subjects.
         (
