@@ -239,9 +239,8 @@ impl Checker<'_> {
     }
 
     fn quotes(&mut self, attributions: &[Attribution]) {
-        let text = &self.data.text;
         for (qi, (q, a)) in self.data.parse.quotes.iter().zip(attributions).enumerate() {
-            let preview = preview(q.content.slice(text));
+            let preview = preview(&attribution::quote_text(self.data, q));
             match a.kind {
                 AttributionKind::None => {
                     let candidates = self.nearby_speakers(q.open.start);

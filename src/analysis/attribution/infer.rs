@@ -2,7 +2,7 @@
 //! and continuation from the speaker established just before (rule 5).
 
 use super::cues::{self, Cue, CueKind};
-use super::lexicon::{is_coordinator, Lexicon};
+use super::lexicon::{is_adverb, is_coordinator, is_determiner, is_title_word, pronoun, Lexicon};
 use super::prose::{Tok, TokKind};
 use super::referents::{Ref, Resolver};
 use super::sentences::Sentence;
@@ -73,6 +73,14 @@ pub(super) fn run(input: &Input<'_>, lookup: &Lookup<'_>) -> Vec<Outcome> {
         let subject = clause.clause_subject();
         res.clause.push(subject);
         let cues = cues::find(&clause);
+        let index = CueIndex::new(&clause, &cues);
+        // What each cue's subject refers to, resolved once.
+        let mut refs: Vec<Option<Option<Ref>>> = vec![None; cues.len()];
+        let mut referent = |i: usize, res: &Resolver<'_>| -> Option<Ref> {
+            refs[i]
+                .get_or_insert_with(|| res.resolve(s, cues[i].subject))
+                .clone()
+        };
         let own = match subject {
             Subject::Mention(_) | Subject::Pronoun(..) | Subject::NonEntity(_) => {
                 res.resolve(s, subject)
@@ -94,9 +102,11 @@ pub(super) fn run(input: &Input<'_>, lookup: &Lookup<'_>) -> Vec<Outcome> {
                 Explicit::NotAQuote => continue,
                 Explicit::None => {}
             }
-            let outcome = match choose(&clause, &cues, qt, &input.texts[qi], subject) {
-                Some(cue) => match res.resolve(s, cue.subject) {
-                    Some(r) => match r.speaker() {
+            let chosen = choose(&clause, &cues, &index, qt, &input.texts[qi], subject);
+            let outcome = match chosen {
+                Some(ci) => {
+                    let cue = &cues[ci];
+                    match referent(ci, &res).as_ref().and_then(Ref::speaker) {
                         Some((id, span)) => Outcome::Speaker {
                             id: id.to_string(),
                             kind: AttributionKind::Inferred,
@@ -116,12 +126,8 @@ pub(super) fn run(input: &Input<'_>, lookup: &Lookup<'_>) -> Vec<Outcome> {
                             cue: cue.text.clone(),
                             cue_span: Some(cue.span),
                         },
-                    },
-                    None => Outcome::Blocked {
-                        cue: cue.text.clone(),
-                        cue_span: Some(cue.span),
-                    },
-                },
+                    }
+                }
                 None if !sent.heading && continues(&state, own.as_ref(), subject) => match &state {
                     State::Speaker { id, span } => Outcome::Speaker {
                         id: id.clone(),
@@ -158,17 +164,16 @@ pub(super) fn run(input: &Input<'_>, lookup: &Lookup<'_>) -> Vec<Outcome> {
             }
             out[qi] = outcome;
         }
-        // The sentence's salient referent, for pronouns in later sentences.
-        let first_cue = cues
-            .iter()
-            .find_map(|c| res.resolve(s, c.subject).map(|r| (c, r)));
+        // The sentence's salient referent, for pronouns in later sentences: its subject, else
+        // who speaks in it.
+        let first_cue = (0..cues.len()).find_map(|i| referent(i, &res));
         let salient = match (&own, subject) {
             (_, Subject::FirstPerson(_)) => first_speaker.clone(),
             (Some(r @ Ref::Entity { .. }), _) => Some(r.clone()),
             (Some(r), _) if r.is_person() => Some(r.clone()),
             _ => first_speaker
                 .clone()
-                .or_else(|| first_cue.as_ref().map(|(_, r)| r.clone()))
+                .or_else(|| first_cue.clone())
                 .or(own.clone()),
         };
         res.salient.push(salient.clone());
@@ -176,7 +181,7 @@ pub(super) fn run(input: &Input<'_>, lookup: &Lookup<'_>) -> Vec<Outcome> {
             State::Empty
         } else if let Some(l) = last {
             l
-        } else if let Some((_, r)) = first_cue {
+        } else if let Some(r) = first_cue {
             match r.speaker() {
                 Some((id, span)) => State::Speaker {
                     id: id.to_string(),
@@ -221,94 +226,149 @@ fn ends_open(content: &str) -> bool {
     t.ends_with([',', '?', '!', '…', '-', '—', '–'])
 }
 
-/// The cue that governs the quotation at token `qt`.
-fn choose<'c>(
+/// Per-sentence tables that let each quotation pick its cue in logarithmic time, however many
+/// quotations and verbs a (pathological) sentence has. Cues are in text order and do not
+/// overlap, so both their starts and ends are sorted.
+struct CueIndex {
+    /// For each prefix `cues[..=i]`, the governing verb cue for a quotation after it: the
+    /// first one, unless a later one opens a new coordinated clause with its own subject.
+    chain: Vec<Option<usize>>,
+    /// For each prefix, the last verb cue whose subject is the main clause's (a participle or
+    /// coordinated verb).
+    last_main: Vec<Option<usize>>,
+    /// For each `i`, the first verb cue at or after `i`.
+    next_verb: Vec<Option<usize>>,
+    first_according: Option<usize>,
+}
+
+fn is_verb_cue(cue: &Cue) -> bool {
+    cue.kind != CueKind::AccordingTo
+}
+
+impl CueIndex {
+    fn new(c: &Clause<'_>, cues: &[Cue]) -> CueIndex {
+        // Clause boundaries before each token of the sentence (prefix counts).
+        let mut joins = Vec::with_capacity(c.hi - c.lo + 1);
+        joins.push(0u32);
+        for t in &c.toks[c.lo..c.hi] {
+            let join = t.is_punct(';')
+                || t.word()
+                    .is_some_and(|w| is_coordinator(w) || matches!(w, "while" | "whereas"));
+            let n = joins.last().copied().unwrap_or(0) + u32::from(join);
+            joins.push(n);
+        }
+        let joins_between = |a: usize, b: usize| joins[b - c.lo] > joins[a - c.lo];
+        let mut chain = Vec::with_capacity(cues.len());
+        let mut last_main = Vec::with_capacity(cues.len());
+        let mut current: Option<usize> = None;
+        let mut main: Option<usize> = None;
+        for (i, cue) in cues.iter().enumerate() {
+            if is_verb_cue(cue) {
+                current = match current {
+                    None => Some(i),
+                    Some(prev) => {
+                        let new_clause = cue.subject_pos().is_some_and(|p| {
+                            p > cues[prev].end && joins_between(cues[prev].end, p)
+                        });
+                        Some(if new_clause { i } else { prev })
+                    }
+                };
+                if cue.subject == Subject::MainClause {
+                    main = Some(i);
+                }
+            }
+            chain.push(current);
+            last_main.push(main);
+        }
+        let mut next_verb = vec![None; cues.len() + 1];
+        for i in (0..cues.len()).rev() {
+            next_verb[i] = if is_verb_cue(&cues[i]) {
+                Some(i)
+            } else {
+                next_verb[i + 1]
+            };
+        }
+        CueIndex {
+            chain,
+            last_main,
+            next_verb,
+            first_according: cues.iter().position(|cue| !is_verb_cue(cue)),
+        }
+    }
+}
+
+/// The index of the cue that governs the quotation at token `qt`.
+fn choose(
     c: &Clause<'_>,
-    cues: &'c [Cue],
+    cues: &[Cue],
+    index: &CueIndex,
     qt: usize,
     content: &str,
     main: Subject,
-) -> Option<&'c Cue> {
+) -> Option<usize> {
     let toks = c.toks;
     let barrier = |t: &Tok| t.quote().is_some() || matches!(t.kind, TokKind::Punct(':' | ';'));
     // 1. `"…," SPEAKER VERB` and `"…," VERB SPEAKER`.
     let comma_after = qt + 1 < c.hi && toks[qt + 1].is_punct(',');
     if comma_after || ends_open(content) {
         let k = if comma_after { qt + 2 } else { qt + 1 };
-        if let Some(cue) = cues
+        let from = cues.partition_point(|cue| cue.start < k);
+        let found = cues[from..]
             .iter()
-            .find(|cue| cue.start >= k && cue.kind != CueKind::AccordingTo || cue.start == k)
-        {
-            let near = cue.start <= k + MAX_CLAUSE_AFTER;
-            let clear = !(k..cue.start).any(|i| barrier(&toks[i]));
+            .take_while(|cue| cue.start <= k + MAX_CLAUSE_AFTER)
+            .position(|cue| is_verb_cue(cue) || cue.start == k);
+        if let Some(i) = found.map(|f| from + f) {
+            let cue = &cues[i];
+            let clear = !(k..cue.start).any(|t| barrier(&toks[t]));
+            // The reporting clause starts right after the quotation: with its verb or a noun
+            // phrase (`, while Y called it …` is a new clause, not this one's).
+            let starts_clause = cue.start == k
+                || toks.get(k).is_some_and(|t| match &t.kind {
+                    TokKind::Mention { .. } => true,
+                    TokKind::Word => {
+                        let w = t.lower.as_str();
+                        t.cap
+                            || pronoun(w).is_some()
+                            || is_determiner(w)
+                            || is_title_word(w)
+                            || is_adverb(w)
+                    }
+                    _ => false,
+                });
             let subject_between = cue.start == k || cue.subject_pos().is_some_and(|p| p >= k);
-            if near && clear && subject_between {
-                return Some(cue);
+            if clear && starts_clause && subject_between {
+                return Some(i);
             }
         }
     }
+    // Cues that end before the quotation: `cues[..before]`.
+    let before = cues.partition_point(|cue| cue.end <= qt);
     // 3. `According to SPEAKER, "…"`.
-    if qt > c.lo && matches!(toks[qt - 1].kind, TokKind::Punct(',' | ':')) {
-        if let Some(cue) = cues.iter().rev().find(|cue| {
-            cue.kind == CueKind::AccordingTo
-                && cue.end <= qt
-                && qt - cue.end <= 10
-                && !(cue.end..qt).any(|i| barrier(&toks[i]))
-        }) {
-            if !cues
-                .iter()
-                .any(|o| o.kind != CueKind::AccordingTo && o.start > cue.start && o.end <= qt)
-            {
-                return Some(cue);
-            }
+    if before > 0 && qt > c.lo && matches!(toks[qt - 1].kind, TokKind::Punct(',' | ':')) {
+        let cue = &cues[before - 1];
+        if !is_verb_cue(cue) && qt - cue.end <= 10 && !(cue.end..qt).any(|t| barrier(&toks[t])) {
+            return Some(before - 1);
         }
     }
     // 2. `SPEAKER VERB: "…"`, `SPEAKER VERB that "…"`, reported speech: the main reporting verb
-    // before the quotation, unless a later one opens a new coordinated clause with its own
-    // subject (`X said …, and Y told …: "…"`).
-    let mut chosen: Option<&Cue> = None;
-    for cue in cues
-        .iter()
-        .filter(|cue| cue.kind != CueKind::AccordingTo && cue.end <= qt)
-    {
-        match chosen {
-            None => chosen = Some(cue),
-            Some(prev) => {
-                let new_clause = cue.subject_pos().is_some_and(|p| {
-                    p > prev.end
-                        && (prev.end..p).any(|i| {
-                            toks[i].word().is_some_and(|w| {
-                                is_coordinator(w) || matches!(w, "while" | "whereas")
-                            }) || toks[i].is_punct(';')
-                        })
-                });
-                if new_clause {
-                    chosen = Some(cue);
-                }
-            }
+    // before the quotation, or a participle sharing its subject that stands closer
+    // (`attacked the plan, saying "…"`).
+    if before > 0 {
+        if let Some(prev) = index.chain[before - 1] {
+            let is_main =
+                cues[prev].subject_pos().is_some() && cues[prev].subject_pos() == main.pos();
+            return match index.last_main[before - 1] {
+                Some(closer) if is_main && closer > prev => Some(closer),
+                _ => Some(prev),
+            };
         }
     }
-    if let Some(prev) = chosen {
-        // A participle or coordinated verb after the main verb shares its subject and
-        // introduces the quotation more closely (`attacked the plan, saying "…"`).
-        let is_main = prev.subject_pos().is_some() && prev.subject_pos() == main.pos();
-        let closer = cues.iter().rev().find(|cue| {
-            cue.kind != CueKind::AccordingTo
-                && cue.end <= qt
-                && cue.start > prev.start
-                && cue.subject == Subject::MainClause
-        });
-        return match closer {
-            Some(cue) if is_main => Some(cue),
-            _ => Some(prev),
-        };
-    }
     // 3. `according to SPEAKER` anywhere in the sentence.
-    if let Some(cue) = cues.iter().find(|cue| cue.kind == CueKind::AccordingTo) {
-        return Some(cue);
+    if index.first_according.is_some() {
+        return index.first_according;
     }
     // A partial quotation before the sentence's reporting verb (`criticised the "…" of X,
     // saying …`).
-    cues.iter()
-        .find(|cue| cue.kind != CueKind::AccordingTo && cue.start > qt)
+    let after = cues.partition_point(|cue| cue.start <= qt);
+    index.next_verb[after]
 }

@@ -49,7 +49,8 @@ const fn v(
 /// Verbs of saying and writing, and the speech acts that news prose attributes quotations with
 /// (`called it a "…"`, `branded it`, `accused him of being "…"`, `pledged to take it "…"`).
 /// Deliberately absent: verbs whose quoted complement is usually someone else's words or a label
-/// (`deny`, `dismiss`, `reject`, `urge`, `believe`).
+/// (`deny`, `dismiss`, `reject`, `urge`: `urged X to apologise for his "…" remark`), and verbs of
+/// thinking (`believe`, `think`).
 const VERBS: &[Verb] = &[
     v("say", "says", &["said"], &["saying"], true),
     v("tell", "tells", &["told"], &["telling"], true),
@@ -231,6 +232,22 @@ const VERBS: &[Verb] = &[
         true,
     ),
     v("attack", "attacks", &["attacked"], &["attacking"], false),
+    // Evaluations: the quoted words are the subject's own characterisation
+    // (`condemned the "barbaric" attack`, `welcomed the "historic" deal`).
+    v("praise", "praises", &["praised"], &["praising"], true),
+    v("condemn", "condemns", &["condemned"], &["condemning"], true),
+    v(
+        "denounce",
+        "denounces",
+        &["denounced"],
+        &["denouncing"],
+        true,
+    ),
+    v("decry", "decries", &["decried"], &["decrying"], true),
+    v("welcome", "welcomes", &["welcomed"], &["welcoming"], false),
+    v("hail", "hails", &["hailed"], &["hailing"], false),
+    v("slam", "slams", &["slammed"], &["slamming"], false),
+    v("demand", "demands", &["demanded"], &["demanding"], false),
 ];
 
 /// Two-word reporting verbs (verb + particle).

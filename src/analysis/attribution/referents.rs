@@ -14,8 +14,9 @@ use std::collections::HashMap;
 
 /// How many sentences back a pronoun looks (within the paragraph window).
 const MAX_SENTENCES_BACK: usize = 10;
-/// How many mentions per sentence a pronoun considers.
+/// How many mentions per sentence a pronoun considers, and how many tokens it reads back.
 const MAX_MENTIONS: usize = 50;
+const MAX_TOKENS_BACK: usize = 200;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) enum Ref {
@@ -228,7 +229,7 @@ impl<'a> Resolver<'a> {
 
     /// Mentions of sentence tokens `lo..hi`, nearest first.
     fn mentions_back(&self, lo: usize, hi: usize) -> impl Iterator<Item = Ref> + '_ {
-        (lo..hi)
+        (lo.max(hi.saturating_sub(MAX_TOKENS_BACK))..hi)
             .rev()
             .filter(|&i| self.toks[i].is_mention())
             .take(MAX_MENTIONS)

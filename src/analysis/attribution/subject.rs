@@ -229,7 +229,10 @@ impl<'a> Clause<'a> {
                     }
                     if let Some((mut k, mut app)) = self.parenthetical_start(j) {
                         // Several in a row: `X, 45, from Leeds, said`.
-                        while let Some((k2, app2)) = self.parenthetical_start(k) {
+                        for _ in 0..4 {
+                            let Some((k2, app2)) = self.parenthetical_start(k) else {
+                                break;
+                            };
                             k = k2;
                             app = app2.or(app);
                         }
@@ -246,7 +249,10 @@ impl<'a> Clause<'a> {
                     };
                 }
                 TokKind::Punct(')') => {
-                    match (self.lo..j).rev().find(|&k| self.toks[k].is_punct('(')) {
+                    match (self.lo.max(j.saturating_sub(MAX_PARENTHETICAL))..j)
+                        .rev()
+                        .find(|&k| self.toks[k].is_punct('('))
+                    {
                         Some(k) => j = k,
                         None => return Subject::None,
                     }
@@ -496,7 +502,7 @@ impl<'a> Clause<'a> {
                     || w == "according"
                     || (is_adverb(w) && self.tok(k + 1).is_some_and(|n| n.is_punct(',')))
                     || (t.cap && (w.ends_with("ing") || w.ends_with("ed")) && self.is_verb(k))
-                    || (t.cap && w.ends_with("ing") && !self.is_verb(k))
+                    || (t.cap && w.len() > 5 && w.ends_with("ing") && !self.is_verb(k))
             });
             if !intro {
                 break;

@@ -275,6 +275,21 @@ fn rule2_speaker_and_verb_then_quotation() {
             &[("a disgrace", Some("jones"), I, Some("branded"))],
         ),
         (
+            "[Smith]{@smith} condemned the \"barbaric\" attack.",
+            &[("barbaric", Some("smith"), I, Some("condemned"))],
+        ),
+        (
+            "Asked if he would welcome the voters, [Smith]{@smith} told the BBC: \"We want everyone to join us.\"",
+            &[("We want", Some("smith"), I, Some("told"))],
+        ),
+        (
+            "[Smith]{@smith} said it was \"a good day\", while [Jones]{@jones} called it \"a disaster\".",
+            &[
+                ("a good day", Some("smith"), I, Some("said")),
+                ("a disaster", Some("jones"), I, Some("called")),
+            ],
+        ),
+        (
             "[Smith]{@smith} said he had met his \"golden rule\" and [Jones]{@jones} told MPs: \"It is a fiddle, plain and simple.\"",
             &[
                 ("golden rule", Some("smith"), I, Some("said")),
@@ -645,4 +660,25 @@ fn never_panics_on_odd_prose() {
     ] {
         let _ = run_with(text, &config);
     }
+}
+
+#[test]
+fn unattributed_message_shows_plain_words() {
+    use crate::analysis::{Code, Workspace};
+    let mut ws = Workspace::new(crate::config::Config::default());
+    let change = ws.set_file(
+        "a.nmk",
+        format!("{CAST}The weather was bad. \"The [club]{{@acme}} is \\\"fine\\\" for now.\"\n"),
+    );
+    let analysis = ws.analyze(change.file.expect("file id"));
+    let d = analysis
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::UnattributedQuote)
+        .expect("an unattributed-quote warning");
+    assert!(
+        d.message.contains("“The club is \"fine\" for now.”"),
+        "{}",
+        d.message
+    );
 }
