@@ -33,7 +33,7 @@ fn lavrov_tokyo_matches_expected_attributions() {
         .unwrap_or_else(|e| panic!("{}: {e}", expected_path.display()));
 
     let article = root.join("examples/lavrov-tokyo.nmk");
-    let loaded = load_workspace(&[article.clone()], None).expect("workspace loads");
+    let loaded = load_workspace(std::slice::from_ref(&article), None).expect("workspace loads");
     assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
     let ws = &loaded.workspace;
     let (id, data) = ws.files().next().expect("one file");

@@ -448,8 +448,7 @@ impl<'a> Clause<'a> {
             Subject::Mention(_) | Subject::Pronoun(..) => head,
             Subject::NonEntity(_) | Subject::None => {
                 // Look past the description's phrases for `, NAME`.
-                let mut k = end;
-                for _ in 0..12 {
+                for k in end..end + 12 {
                     let Some(t) = self.tok(k) else { break };
                     if t.is_punct(',') {
                         if let (Subject::Mention(m), e) = self.np_forward(k + 1, self.hi) {
@@ -465,7 +464,6 @@ impl<'a> Clause<'a> {
                     if t.quote().is_some() || matches!(t.kind, TokKind::Punct(_)) {
                         break;
                     }
-                    k += 1;
                 }
                 head
             }

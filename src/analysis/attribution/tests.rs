@@ -682,3 +682,130 @@ fn unattributed_message_shows_plain_words() {
         d.message
     );
 }
+
+#[test]
+fn unattributed_message_names_the_cue_without_an_entity() {
+    use crate::analysis::{Code, Workspace};
+    let mut ws = Workspace::new(crate::config::Config::default());
+    let change = ws.set_file(
+        "a.nmk",
+        format!("{CAST}A spokesman said: \"We will win the vote.\" \"And we will govern.\"\n"),
+    );
+    let analysis = ws.analyze(change.file.expect("file id"));
+    let messages: Vec<&str> = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::UnattributedQuote)
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(
+        messages[0].contains("the subject of “said” is not a defined"),
+        "{}",
+        messages[0]
+    );
+    assert!(
+        messages[1].contains("continues the words of someone"),
+        "{}",
+        messages[1]
+    );
+}
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    const FRAGMENTS: &[&str] = &[
+        "\"",
+        "“",
+        "”",
+        "«",
+        "»",
+        "„",
+        "'",
+        "’",
+        "'s",
+        ",",
+        ".",
+        "?",
+        "!",
+        ":",
+        ";",
+        " - ",
+        "—",
+        "(",
+        ")",
+        "...",
+        "\n",
+        "\n\n",
+        "# ",
+        "%% c\n",
+        "\\\"",
+        "{@smith}",
+        "{-}",
+        "[Smith]{@smith}",
+        "[the company]{@acme}",
+        "@jones",
+        "[x]{@nobody}",
+        "he",
+        "she",
+        "it",
+        "they",
+        "who",
+        "said",
+        "says",
+        "told",
+        "saying",
+        "according to",
+        "quoted",
+        "as",
+        "was",
+        "by",
+        "and",
+        "a spokesman",
+        "Mr",
+        "The",
+        "the",
+        "of",
+        "in",
+        "to",
+        "that",
+        "QC",
+        "45",
+        "é",
+        "\u{feff}",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn never_panics_and_answers_every_quotation(
+            parts in proptest::collection::vec(proptest::sample::select(FRAGMENTS), 0..80),
+            spaces in proptest::collection::vec(any::<bool>(), 80),
+        ) {
+            let mut text = String::new();
+            for (i, p) in parts.iter().enumerate() {
+                text.push_str(p);
+                if spaces[i] {
+                    text.push(' ');
+                }
+            }
+            let (file, got) = run_with(&text, &AttributionConfig::default());
+            prop_assert_eq!(got.len(), file.parse.quotes.len());
+            for a in &got {
+                // Spans lie inside the text, on character boundaries.
+                for span in [a.cue_span, a.speaker_span].into_iter().flatten() {
+                    prop_assert!(span.end <= file.text.len() && file.text.get(span.start..span.end).is_some());
+                }
+                prop_assert_eq!(a.speaker.is_some(), matches!(a.kind, AttributionKind::Explicit | AttributionKind::Inferred | AttributionKind::Continuation));
+            }
+        }
+
+        #[test]
+        fn never_panics_on_any_text(text in "\\PC{0,200}") {
+            let (file, got) = run_with(&text, &AttributionConfig::default());
+            prop_assert_eq!(got.len(), file.parse.quotes.len());
+        }
+    }
+}
