@@ -313,30 +313,29 @@ impl<'a> Clause<'a> {
         let first = &self.toks[open + 1];
         let len = close - open - 1;
         let has_verb = (open + 1..close).any(|i| self.is_verb(i));
-        let has_quote = (open + 1..close).any(|i| self.toks[i].quote().is_some());
-        let valid = match &first.kind {
-            TokKind::Word => {
-                let w = first.lower.as_str();
-                if matches!(w, "who" | "whose" | "which" | "whom" | "where") {
-                    true
-                } else if is_adverb(w) {
-                    len <= 3
-                } else if is_preposition(w) {
-                    len <= 12 && !has_verb && !has_quote
-                } else if w.ends_with("ing") || w.ends_with("ed") || self.is_verb(open + 1) {
-                    len <= 15
-                } else if w.chars().all(|c| c.is_ascii_digit()) {
-                    len <= 3
-                } else {
-                    (is_determiner(w) || is_cap_noun(first) || is_title_word(w))
-                        && len <= 10
-                        && !has_verb
-                        && !has_quote
+        // What the parenthetical follows must be able to end a noun phrase.
+        let attaches = matches!(
+            self.toks[open - 1].kind,
+            TokKind::Mention { .. } | TokKind::Word | TokKind::Possessive | TokKind::Punct(')')
+        );
+        // Short asides without a reporting verb: appositions (`the chairman`, `54`, `never one
+        // to mince his words`), phrases (`of Plaid Cymru`, `however`).
+        let plain = len <= 20 && !has_verb;
+        let valid = attaches
+            && match &first.kind {
+                TokKind::Word => {
+                    let w = first.lower.as_str();
+                    if matches!(w, "who" | "whose" | "which" | "whom" | "where") {
+                        len <= 25
+                    } else if w.ends_with("ing") || w.ends_with("ed") || self.is_verb(open + 1) {
+                        len <= 15
+                    } else {
+                        plain
+                    }
                 }
-            }
-            TokKind::Mention { .. } => len <= 10 && !has_verb && !has_quote,
-            _ => false,
-        };
+                TokKind::Mention { .. } => plain,
+                _ => false,
+            };
         if !valid {
             return None;
         }

@@ -169,6 +169,10 @@ fn rule1_quotation_then_speaker_and_verb() {
             &[("We will win", Some("smith"), I, Some("said"))],
         ),
         (
+            "[Acme]{@acme}'s [Smith]{@smith}, never one to mince his words, said it was \"a scam from the start\".",
+            &[("a scam", Some("smith"), I, Some("said"))],
+        ),
+        (
             "\"We will win the vote,\" [Smith]{@smith} was quoted as saying.",
             &[("We will win", Some("smith"), I, Some("quoted … as saying"))],
         ),
