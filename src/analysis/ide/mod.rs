@@ -22,6 +22,8 @@ mod symbols;
 
 #[cfg(test)]
 mod fixture;
+#[cfg(test)]
+mod robustness;
 
 pub use code_actions::{code_actions, ActionKind, CodeAction};
 pub use completion::{completion, CompletionItem, CompletionKind};
