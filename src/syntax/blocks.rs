@@ -297,15 +297,15 @@ fn parse_definition(text: &str, all: &[Line], i: usize, parse: &mut Parse) -> us
     let id_text = &s[1..colon];
     let id_span = Span::new(line.content.start + 1, line.content.start + colon);
     if !is_valid_id(id_text) {
-        let message = if id_text.is_empty() {
-            "empty ID in a definition: write `@id: kind \"Name\"`".to_string()
+        let (span, message) = if id_text.is_empty() {
+            (
+                Span::new(line.content.start, line.content.start + 2),
+                "empty ID in a definition: write `@id: kind \"Name\"`".to_string(),
+            )
         } else {
-            format!("`{id_text}` is not a valid ID (letters, digits and `_`, joined by single `-` or `.`)")
+            (id_span, format!("`{id_text}` is not a valid ID (letters, digits and `_`, joined by single `-` or `.`)"))
         };
-        parse.errors.push(SyntaxError {
-            span: id_span,
-            message,
-        });
+        parse.errors.push(SyntaxError { span, message });
     }
     let id = IdRef {
         id: id_text.to_string(),
@@ -640,7 +640,7 @@ mod tests {
     fn definition_errors() {
         let cases: &[(&str, &str, &str)] = &[
             ("@a--b: person \"X\"", "a--b", "not a valid ID"),
-            ("@: person \"X\"", "", "empty ID"),
+            ("@: person \"X\"", "@:", "empty ID"),
             ("@a: \"Name\"", "@a:", "expected a kind"),
             ("@a:", "@a:", "expected a kind"),
             ("@a: person", "person", "expected a quoted display name"),

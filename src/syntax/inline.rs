@@ -309,6 +309,14 @@ impl Lexer<'_> {
                 id: id.to_string(),
                 span: Span::new(start + 1, start + 1 + id.len()),
             }),
+            Some(id) if id.contains(char::is_whitespace) => {
+                self.error(
+                    inner.start - 1,
+                    inner.end + 1,
+                    format!("a span mention links one entity: expected `{{@id}}`, found `{{{t}}}` (`via=` belongs to a quotation's attribute block)"),
+                );
+                None
+            }
             Some(id) => {
                 self.error(start, start + t.len(), bad_id_message(id));
                 None
@@ -317,7 +325,7 @@ impl Lexer<'_> {
                 self.error(
                     inner.start - 1,
                     inner.end + 1,
-                    format!("expected `{{@id}}` after the span mention, found `{{{raw}}}`"),
+                    format!("expected `{{@id}}` after the span mention, found `{{{t}}}`"),
                 );
                 None
             }

@@ -233,22 +233,24 @@ pub(super) fn pair_quotes(text: &str, parse: &mut Parse, style: QuoteStyle) {
                 _ => pairer.unclosed(end, last),
             }
         }
-        // Index in `quotes` of a quotation the previous token closed.
-        let mut last_closed: Option<usize> = None;
+        // What the previous token was: a mark that closed the quotation at this index in
+        // `quotes`, or a mark that closed nothing.
+        let mut prev_mark: Option<Option<usize>> = None;
         for tok in inlines {
-            let closed_by_prev = last_closed.take();
+            let after_mark = prev_mark.take();
             match &tok.kind {
-                InlineKind::Mark(_) if skip == Some(tok.span.start) => {}
+                InlineKind::Mark(_) if skip == Some(tok.span.start) => prev_mark = Some(None),
                 InlineKind::Mark(m) => {
-                    let before = pairer.quotes.len();
-                    if pairer.mark(*m, tok.span, bi) {
-                        // `close` pushes dropped inner quotations first, the closed one last.
-                        last_closed = Some(pairer.quotes.len() - 1);
-                        debug_assert!(pairer.quotes.len() > before);
-                    }
+                    // `close` pushes dropped inner quotations first, the closed one last.
+                    let closed = pairer.mark(*m, tok.span, bi);
+                    prev_mark = Some(closed.then(|| pairer.quotes.len() - 1));
                 }
-                InlineKind::Attr(a) => match closed_by_prev {
-                    Some(qi) => pairer.quotes[qi].attr = Some(AttrBlock::clone(a)),
+                InlineKind::Attr(a) => match after_mark {
+                    Some(Some(qi)) => pairer.quotes[qi].attr = Some(AttrBlock::clone(a)),
+                    Some(None) => pairer.errors.push(SyntaxError {
+                        span: a.span,
+                        message: "the mark before this attribute block closes no quotation (an opening mark, an apostrophe or an unpaired mark), so the block is not attached".into(),
+                    }),
                     None => pairer.errors.push(SyntaxError {
                         span: a.span,
                         message: "an attribute block must directly follow a closing quotation mark"
@@ -537,6 +539,6 @@ mod tests {
         // A block after a mark that closes nothing is an error.
         let r = p("the Tories'{@a} plans");
         assert_eq!(r.errors.len(), 1);
-        assert!(r.errors[0].message.contains("closing quotation mark"));
+        assert!(r.errors[0].message.contains("closes no quotation"));
     }
 }
