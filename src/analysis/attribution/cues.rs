@@ -1,7 +1,7 @@
 //! Reporting cues in a sentence: reporting verbs with their subjects, `according to X`, and
 //! `quoted X as saying`.
 
-use super::lexicon::{is_determiner, Form};
+use super::lexicon::{is_determiner, Form, Pronoun};
 use super::prose::TokKind;
 use super::subject::{Clause, Subject};
 use crate::syntax::Span;
@@ -140,7 +140,7 @@ fn is_verb_use(c: &Clause<'_>, i: usize, form: Form) -> bool {
 }
 
 /// `quoted X as saying`, `cited X as saying`: the object is the speaker.
-fn quoted_as(c: &Clause<'_>, i: usize) -> Option<super::cues::Cue> {
+fn quoted_as(c: &Clause<'_>, i: usize) -> Option<Cue> {
     let toks = c.toks;
     if i + 1 < c.hi && toks[i + 1].is_word("as") {
         // `X was quoted as saying`: the subject of the passive is the speaker.
@@ -155,9 +155,9 @@ fn quoted_as(c: &Clause<'_>, i: usize) -> Option<super::cues::Cue> {
         // `quoted him as saying`: an object pronoun.
         let him = toks.get(i + 1).and_then(|t| t.word())?;
         let p = match him {
-            "him" => super::lexicon::Pronoun::He,
-            "her" => super::lexicon::Pronoun::She,
-            "them" => super::lexicon::Pronoun::They,
+            "him" => Pronoun::He,
+            "her" => Pronoun::She,
+            "them" => Pronoun::They,
             _ => return None,
         };
         return as_saying(c, i, i + 2, Subject::Pronoun(i + 1, p));

@@ -93,6 +93,7 @@ pub(super) fn run(input: &Input<'_>, lookup: &Lookup<'_>) -> Vec<Outcome> {
             let Some(qi) = toks[qt].quote() else { continue };
             match &input.explicit[qi] {
                 Explicit::Speaker { id, span } => {
+                    first_speaker.get_or_insert_with(|| speaker_ref(id, *span, lookup));
                     last = Some(State::Speaker {
                         id: id.clone(),
                         span: Some(*span),
@@ -147,13 +148,9 @@ pub(super) fn run(input: &Input<'_>, lookup: &Lookup<'_>) -> Vec<Outcome> {
                 Outcome::Speaker {
                     id, speaker_span, ..
                 } => {
-                    if first_speaker.is_none() {
-                        first_speaker = Some(Ref::Entity {
-                            id: id.clone(),
-                            kind: None,
-                            span: speaker_span.unwrap_or_default(),
-                        });
-                    }
+                    first_speaker.get_or_insert_with(|| {
+                        speaker_ref(id, speaker_span.unwrap_or_default(), lookup)
+                    });
                     last = Some(State::Speaker {
                         id: id.clone(),
                         span: *speaker_span,
@@ -197,6 +194,15 @@ pub(super) fn run(input: &Input<'_>, lookup: &Lookup<'_>) -> Vec<Outcome> {
         };
     }
     out
+}
+
+/// A speaker as a referent for later pronouns, with its entity's kind.
+fn speaker_ref(id: &str, span: Span, lookup: &Lookup<'_>) -> Ref {
+    Ref::Entity {
+        id: id.to_string(),
+        kind: lookup(id).and_then(|e| e.kind),
+        span,
+    }
 }
 
 /// Whether a cue-less quotation continues the established speaker: there is one, and the

@@ -378,6 +378,18 @@ fn rule4_pronouns() {
             "[Jones]{@jones}'s offer values [Acme]{@acme} at a billion. \"I expect a fair hearing,\" she said.",
             &[("I expect", Some("jones"), I, Some("said"))],
         ),
+        // A sentence that is only a quotation passes its speaker on to later pronouns.
+        (
+            "\"We will win the vote,\" [Lady Green]{@lady} said.\n\n\"The rest will follow.\" She sat down. \"It was a good day,\" she said later.",
+            &[
+                ("The rest", Some("lady"), C, Some("continuation")),
+                ("It was a good", Some("lady"), I, Some("said")),
+            ],
+        ),
+        (
+            "\"We will win the vote.\"{@lady} \"Nobody doubted it,\" she said.",
+            &[("Nobody doubted", Some("lady"), I, Some("said"))],
+        ),
         // `he` chains through earlier pronoun subjects.
         (
             "[Smith]{@smith} spoke first. He suggested the claim about [Lord Brown]{@lord} was wrong. \"I have always made this clear,\" he said.",
