@@ -85,6 +85,11 @@ pub(super) fn find(c: &Clause<'_>) -> Vec<Cue> {
         let subject = match c.subject_left(i, form) {
             Subject::Inverted => c.subject_right(i + len),
             Subject::Passive => agent(c, i + len),
+            // `Says Mr Smith: "…"`, `Added the minister: "…"`; not `Asked if he …`.
+            Subject::None if i == c.lo && form != Form::Ing => match c.subject_right(i + len) {
+                s @ (Subject::Mention(_) | Subject::Pronoun(..)) => s,
+                _ => Subject::None,
+            },
             s => s,
         };
         if subject != Subject::None {

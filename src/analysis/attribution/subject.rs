@@ -402,7 +402,14 @@ impl<'a> Clause<'a> {
         }
         if head == Subject::None && k < to {
             if let Some(w) = self.toks[k].word() {
-                if !is_preposition(w) && !self.is_verb(k) && !is_coordinator(w) && !is_relative(w) {
+                if !is_preposition(w)
+                    && !self.is_verb(k)
+                    && !is_coordinator(w)
+                    && !is_relative(w)
+                    && !is_subordinator(w)
+                    && !is_auxiliary(w)
+                    && !is_be(w)
+                {
                     return (Subject::NonEntity(k), k + 1);
                 }
             }

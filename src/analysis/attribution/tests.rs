@@ -247,6 +247,10 @@ fn rule2_speaker_and_verb_then_quotation() {
             &[("to the highest", Some("smith"), I, Some("pledged"))],
         ),
         (
+            "Says [Smith]{@smith}: \"We will win the vote.\"",
+            &[("We will win", Some("smith"), I, Some("says"))],
+        ),
+        (
             "The shadow chancellor, [Smith]{@smith}, said: \"We will win the vote.\"",
             &[("We will win", Some("smith"), I, Some("said"))],
         ),
