@@ -418,7 +418,8 @@ impl<'a> Clause<'a> {
     }
 
     /// Whether the lowercase word at `k` is followed, within a few plain words, by a title
-    /// word (`operating` in `chief operating officer`).
+    /// word (`operating` in `chief operating officer`) or by a person's name (`coach` in
+    /// `coach [X]`, `award-winning actor [X]`).
     fn modifies_title(&self, k: usize, to: usize) -> bool {
         let plain = |i: usize| {
             self.toks[i].word().is_some_and(|w| {
@@ -436,6 +437,13 @@ impl<'a> Clause<'a> {
             return false;
         }
         for n in k + 1..(k + 4).min(to) {
+            if let TokKind::Mention {
+                kind: Some(EntityKind::Person),
+                ..
+            } = self.toks[n].kind
+            {
+                return true;
+            }
             if !plain(n) {
                 return false;
             }

@@ -141,6 +141,18 @@ fn rule1_quotation_then_speaker_and_verb() {
             &[("We will win", Some("acme"), I, Some("said"))],
         ),
         (
+            "\"We deserved to win the match,\" said coach [Smith]{@smith}.",
+            &[("We deserved", Some("smith"), I, Some("said"))],
+        ),
+        (
+            "\"We deserved to win the match,\" award-winning striker [Smith]{@smith} said.",
+            &[("We deserved", Some("smith"), I, Some("said"))],
+        ),
+        (
+            "\"We deserved to win the match,\" said an [Acme]{@acme} coach.",
+            &[("We deserved", None, N, Some("said"))],
+        ),
+        (
             "\"We will win the vote,\" according to [Smith]{@smith}.",
             &[("We will win", Some("smith"), I, Some("according to"))],
         ),
