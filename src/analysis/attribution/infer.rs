@@ -103,45 +103,14 @@ pub(super) fn run(input: &Input<'_>, lookup: &Lookup<'_>) -> Vec<Outcome> {
                 Explicit::NotAQuote => continue,
                 Explicit::None => {}
             }
-            let chosen = choose(&clause, &cues, &index, qt, &input.texts[qi], subject);
-            let outcome = match chosen {
+            let outcome = match choose(&clause, &cues, &index, qt, &input.texts[qi], subject) {
                 Some(ci) => {
-                    let cue = &cues[ci];
-                    match referent(ci, &res).as_ref().and_then(Ref::speaker) {
-                        Some((id, span)) => Outcome::Speaker {
-                            id: id.to_string(),
-                            kind: AttributionKind::Inferred,
-                            cue: cue.text.clone(),
-                            cue_span: Some(cue.span),
-                            // The words that name the speaker here: the pronoun, not its
-                            // antecedent.
-                            speaker_span: Some(
-                                match cue.subject {
-                                    Subject::MainClause => subject.pos(),
-                                    other => other.pos(),
-                                }
-                                .map_or(span, |p| toks[p].span),
-                            ),
-                        },
-                        None => Outcome::Blocked {
-                            cue: cue.text.clone(),
-                            cue_span: Some(cue.span),
-                        },
-                    }
+                    let r = referent(ci, &res);
+                    by_cue(&cues[ci], r.as_ref(), subject, toks)
                 }
-                None if !sent.heading && continues(&state, own.as_ref(), subject) => match &state {
-                    State::Speaker { id, span } => Outcome::Speaker {
-                        id: id.clone(),
-                        kind: AttributionKind::Continuation,
-                        cue: "continuation".into(),
-                        cue_span: None,
-                        speaker_span: *span,
-                    },
-                    _ => Outcome::Blocked {
-                        cue: "continuation".into(),
-                        cue_span: None,
-                    },
-                },
+                None if !sent.heading && continues(&state, own.as_ref(), subject) => {
+                    continuation(&state)
+                }
                 None => Outcome::Pending,
             };
             match &outcome {
@@ -176,24 +145,77 @@ pub(super) fn run(input: &Input<'_>, lookup: &Lookup<'_>) -> Vec<Outcome> {
         res.salient.push(salient.clone());
         state = if sent.heading {
             State::Empty
-        } else if let Some(l) = last {
-            l
-        } else if let Some(r) = first_cue {
-            match r.speaker() {
-                Some((id, span)) => State::Speaker {
-                    id: id.to_string(),
-                    span: Some(span),
-                },
-                None => State::Blocked,
-            }
         } else {
-            match (&state, salient.as_ref().and_then(Ref::entity_id)) {
-                (State::Speaker { id, .. }, Some(sid)) if id == sid => state.clone(),
-                _ => State::Empty,
-            }
+            next_state(state, last, first_cue, salient.as_ref())
         };
     }
     out
+}
+
+/// The outcome of a quotation governed by `cue`, whose subject refers to `r`.
+fn by_cue(cue: &Cue, r: Option<&Ref>, main: Subject, toks: &[Tok]) -> Outcome {
+    match r.and_then(Ref::speaker) {
+        Some((id, span)) => Outcome::Speaker {
+            id: id.to_string(),
+            kind: AttributionKind::Inferred,
+            cue: cue.text.clone(),
+            cue_span: Some(cue.span),
+            // The words that name the speaker here: the pronoun, not its antecedent.
+            speaker_span: Some(
+                match cue.subject {
+                    Subject::MainClause => main.pos(),
+                    other => other.pos(),
+                }
+                .map_or(span, |p| toks[p].span),
+            ),
+        },
+        None => Outcome::Blocked {
+            cue: cue.text.clone(),
+            cue_span: Some(cue.span),
+        },
+    }
+}
+
+fn continuation(state: &State) -> Outcome {
+    match state {
+        State::Speaker { id, span } => Outcome::Speaker {
+            id: id.clone(),
+            kind: AttributionKind::Continuation,
+            cue: "continuation".into(),
+            cue_span: None,
+            speaker_span: *span,
+        },
+        _ => Outcome::Blocked {
+            cue: "continuation".into(),
+            cue_span: None,
+        },
+    }
+}
+
+/// The speaker established after a sentence: the last speaker of its quotations, else who its
+/// reporting verb names; a sentence about the established speaker keeps it, any other breaks it.
+fn next_state(
+    state: State,
+    last_quote: Option<State>,
+    first_cue: Option<Ref>,
+    salient: Option<&Ref>,
+) -> State {
+    if let Some(l) = last_quote {
+        return l;
+    }
+    if let Some(r) = first_cue {
+        return match r.speaker() {
+            Some((id, span)) => State::Speaker {
+                id: id.to_string(),
+                span: Some(span),
+            },
+            None => State::Blocked,
+        };
+    }
+    match (&state, salient.and_then(Ref::entity_id)) {
+        (State::Speaker { id, .. }, Some(sid)) if id == sid => state,
+        _ => State::Empty,
+    }
 }
 
 /// A speaker as a referent for later pronouns, with its entity's kind.
