@@ -194,3 +194,51 @@ fn as_saying(c: &Clause<'_>, i: usize, after_np: usize, subject: Subject) -> Opt
         subject,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::Snippet;
+    use super::*;
+
+    /// Each cue of the first sentence as `text -> subject`.
+    fn cues_of(text: &str) -> Vec<String> {
+        let s = Snippet::new(text);
+        find(&s.clause(0))
+            .iter()
+            .map(|c| format!("{} -> {}", c.text, s.show(c.subject)))
+            .collect()
+    }
+
+    #[test]
+    fn finds_verbs_phrases_and_their_subjects() {
+        assert_eq!(
+            cues_of("According to [Acme]{@acme}, [Smith]{@smith} pointed out that it rained."),
+            ["according to -> [Acme]", "pointed out -> [Smith]"]
+        );
+        assert_eq!(
+            cues_of("\"Yes,\" [Acme]{@acme} quoted [Smith]{@smith} as saying."),
+            ["quoted … as saying -> [Smith]"]
+        );
+        assert_eq!(
+            cues_of("[Smith]{@smith} was quoted as saying so."),
+            ["quoted … as saying -> [Smith]"]
+        );
+        assert_eq!(
+            cues_of("The plan was branded a mess by [Jones]{@jones}."),
+            ["branded -> [Jones]"]
+        );
+        assert_eq!(
+            cues_of("Says [Smith]{@smith}: \"Yes.\""),
+            ["says -> [Smith]"]
+        );
+    }
+
+    #[test]
+    fn skips_nouns_infinitives_and_subjectless_verbs() {
+        assert!(cues_of("His claims of fraud and the calls grew.").is_empty());
+        assert!(cues_of("[Smith]{@smith} dismissed claims that it was false.").is_empty());
+        assert!(cues_of("[Smith]{@smith} refused to say.").is_empty());
+        assert!(cues_of("Asked if he agreed, nobody spoke.").is_empty());
+        assert!(cues_of("[Smith]{@smith} is said to agree.").is_empty());
+    }
+}

@@ -363,7 +363,8 @@ fn choose(
                     }
                     _ => false,
                 });
-            let subject_between = cue.start == k || cue.subject_pos().is_some_and(|p| p >= k);
+            // Its subject stands between the quotation and the verb, or after the verb.
+            let subject_between = cue.subject_pos().is_some_and(|p| p >= k);
             if clear && starts_clause && subject_between {
                 return Some(i);
             }
@@ -399,4 +400,114 @@ fn choose(
     // saying …`).
     let after = cues.partition_point(|cue| cue.start <= qt);
     index.next_verb[after]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::Snippet;
+    use super::*;
+
+    /// The cue chosen for each quotation of the first sentence.
+    fn chosen(text: &str) -> Vec<Option<String>> {
+        let s = Snippet::new(text);
+        let c = s.clause(0);
+        let cues = cues::find(&c);
+        let index = CueIndex::new(&c, &cues);
+        let main = c.clause_subject();
+        (c.lo..c.hi)
+            .filter_map(|qt| {
+                let qi = s.prose.toks[qt].quote()?;
+                let content = s.file.parse.quotes[qi].content.slice(&s.file.text);
+                Some(choose(&c, &cues, &index, qt, content, main).map(|i| cues[i].text.clone()))
+            })
+            .collect()
+    }
+
+    fn some(words: &[&str]) -> Vec<Option<String>> {
+        words.iter().map(|w| Some(w.to_string())).collect()
+    }
+
+    #[test]
+    fn the_clause_after_an_open_quotation_wins() {
+        assert_eq!(
+            chosen("[Jones]{@jones} said: \"Go,\" \"Stay,\" [Smith]{@smith} replied."),
+            some(&["said", "replied"])
+        );
+        // A closed quotation does not take the clause after it.
+        assert_eq!(
+            chosen("[Jones]{@jones} said the \"plan\" [Smith]{@smith} wrote was bad."),
+            some(&["said"])
+        );
+    }
+
+    #[test]
+    fn coordinated_clauses_and_participles() {
+        assert_eq!(
+            chosen("[Smith]{@smith} said \"yes\" but [Jones]{@jones} told us \"no\"."),
+            some(&["said", "told"])
+        );
+        assert_eq!(
+            chosen("[Smith]{@smith} said \"yes\", adding \"no\"."),
+            some(&["said", "adding"])
+        );
+        assert_eq!(
+            chosen("[Smith]{@smith} says evidence suggests \"this\"."),
+            some(&["says"])
+        );
+    }
+
+    #[test]
+    fn according_to_and_following_verbs() {
+        assert_eq!(
+            chosen("According to [Acme]{@acme}, \"this\" and \"that\"."),
+            some(&["according to", "according to"])
+        );
+        assert_eq!(
+            chosen("The \"bomb\" of debt, [Smith]{@smith} warned, is real."),
+            some(&["warned"])
+        );
+        assert_eq!(chosen("The \"bomb\" of debt is real."), vec![None]);
+    }
+
+    #[test]
+    fn open_endings() {
+        assert!(ends_open("We will win,"));
+        assert!(ends_open("Why? "));
+        assert!(ends_open("and then -"));
+        assert!(!ends_open("We will win."));
+        assert!(!ends_open("tartan test"));
+    }
+
+    #[test]
+    fn state_after_a_sentence() {
+        let speaker = |id: &str| State::Speaker {
+            id: id.into(),
+            span: None,
+        };
+        let entity = |id: &str| Ref::Entity {
+            id: id.into(),
+            kind: None,
+            span: Span::default(),
+        };
+        // The last quotation's speaker wins over cues.
+        assert_eq!(
+            next_state(State::Empty, Some(speaker("a")), Some(entity("b")), None),
+            speaker("a")
+        );
+        // Reported speech establishes its speaker.
+        assert!(matches!(
+            next_state(State::Empty, None, Some(entity("b")), None),
+            State::Speaker { id, .. } if id == "b"
+        ));
+        // A sentence about the same speaker keeps it; any other breaks it.
+        assert_eq!(
+            next_state(speaker("a"), None, None, Some(&entity("a"))),
+            speaker("a")
+        );
+        assert_eq!(
+            next_state(speaker("a"), None, None, Some(&entity("b"))),
+            State::Empty
+        );
+        assert_eq!(next_state(speaker("a"), None, None, None), State::Empty);
+    }
 }

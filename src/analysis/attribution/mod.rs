@@ -16,6 +16,8 @@ mod referents;
 mod sentences;
 mod subject;
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;
 
 use super::entity::Entity;

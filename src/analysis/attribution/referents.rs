@@ -271,3 +271,64 @@ impl<'a> Resolver<'a> {
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::Snippet;
+    use super::*;
+
+    #[test]
+    fn gender_comes_from_honorifics_in_names_aliases_and_surfaces() {
+        let s = Snippet::new(
+            "[Smith]{@smith} met [Jones]{@jones} and [Lady X]{@acme} in [Paris]{@paris}.",
+        );
+        let lookup = s.lookup();
+        let g = genders(&s.prose.toks, &lookup);
+        assert_eq!(g["smith"], Some(Gender::Male)); // alias `Mr Smith`
+        assert_eq!(g["jones"], Some(Gender::Female)); // alias `Ms Jones`
+        assert_eq!(g["acme"], Some(Gender::Female)); // surface `Lady X`
+        assert_eq!(g["paris"], None);
+    }
+
+    #[test]
+    fn pronouns_prefer_the_salient_subject_and_fit_kind_and_gender() {
+        let s = Snippet::new(
+            "[Smith]{@smith} thanked [Jones]{@jones} and [Acme]{@acme}. She smiled. It paid. He left. They agreed.",
+        );
+        let lookup = s.lookup();
+        let mut res = Resolver::new(&s.prose.toks, &s.sents, &lookup);
+        let mut shown = Vec::new();
+        for (k, _) in s.sents.iter().enumerate() {
+            let c = s.clause(k);
+            let subject = c.clause_subject();
+            res.clause.push(subject);
+            let r = res.resolve(k, subject);
+            shown.push(
+                r.as_ref()
+                    .and_then(Ref::entity_id)
+                    .unwrap_or("-")
+                    .to_string(),
+            );
+            res.salient.push(r);
+        }
+        assert_eq!(shown, ["smith", "jones", "acme", "smith", "acme"]);
+    }
+
+    #[test]
+    fn a_person_who_is_no_entity_stops_the_search() {
+        let s = Snippet::new("[Smith]{@smith} arrived. A spokesman spoke. He left.");
+        let lookup = s.lookup();
+        let mut res = Resolver::new(&s.prose.toks, &s.sents, &lookup);
+        let mut last = None;
+        for (k, _) in s.sents.iter().enumerate() {
+            let subject = s.clause(k).clause_subject();
+            res.clause.push(subject);
+            last = res.resolve(k, subject);
+            res.salient.push(last.clone());
+        }
+        assert!(
+            matches!(last, Some(Ref::Other { person: true, .. })),
+            "{last:?}"
+        );
+    }
+}

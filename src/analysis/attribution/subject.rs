@@ -216,15 +216,15 @@ impl<'a> Clause<'a> {
                     return Subject::Mention(j);
                 }
                 TokKind::Quote(_) => {
-                    return if skipped_aux {
-                        Subject::None
-                    } else {
-                        Subject::Inverted
+                    return match (skipped_aux, form) {
+                        (true, _) => Subject::None,
+                        (false, Form::Ing) => Subject::MainClause, // `"…" adding`
+                        (false, _) => Subject::Inverted,
                     };
                 }
                 TokKind::Punct(',') | TokKind::Punct('-' | '–' | '—') => {
                     let prev_is_quote = j > self.lo && self.toks[j - 1].quote().is_some();
-                    if prev_is_quote && !skipped_aux && t.is_punct(',') {
+                    if prev_is_quote && !skipped_aux && t.is_punct(',') && form != Form::Ing {
                         return Subject::Inverted; // `"…", said X`
                     }
                     if let Some((mut k, mut app)) = self.parenthetical_start(j) {
@@ -550,5 +550,118 @@ impl<'a> Clause<'a> {
         }
         let (head, _) = self.np_forward(k, self.hi);
         head
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::Snippet;
+    use super::*;
+
+    /// The subject of the first occurrence of `verb`, shown as its text or its variant.
+    fn subject_of(text: &str, verb: &str) -> String {
+        let s = Snippet::new(text);
+        let c = s.clause(0);
+        let v = (c.lo..c.hi)
+            .find(|&i| s.prose.toks[i].is_word(verb))
+            .expect("verb in the text");
+        let form = s
+            .lex
+            .verb_at(verb, |_| None)
+            .map_or(Form::Finite, |(_, f)| f);
+        s.show(c.subject_left(v, form))
+    }
+
+    #[test]
+    fn subject_left_skips_what_stands_between() {
+        assert_eq!(
+            subject_of("[Smith]{@smith} also said so.", "said"),
+            "[Smith]"
+        );
+        assert_eq!(
+            subject_of("[Smith]{@smith} has repeatedly said so.", "said"),
+            "[Smith]"
+        );
+        assert_eq!(
+            subject_of("[Smith]{@smith}, who leads it, said so.", "said"),
+            "[Smith]"
+        );
+        assert_eq!(
+            subject_of("[Smith]{@smith} - in Paris - said so.", "said"),
+            "[Smith]"
+        );
+        assert_eq!(
+            subject_of("[Smith]{@smith} (54) said so.", "said"),
+            "[Smith]"
+        );
+        assert_eq!(subject_of("Then he said so.", "said"), "he");
+        assert_eq!(
+            subject_of("\"Yes,\" said [Smith]{@smith}.", "said"),
+            "Inverted"
+        );
+    }
+
+    #[test]
+    fn subject_left_rejects_non_subjects() {
+        assert_eq!(
+            subject_of("A spokesman for [Acme]{@acme} said so.", "said"),
+            "spokesman"
+        );
+        assert_eq!(
+            subject_of("An [Acme]{@acme} spokesman said so.", "said"),
+            "spokesman"
+        );
+        assert_eq!(
+            subject_of("[Smith]{@smith} is said to agree.", "said"),
+            "Passive"
+        );
+        assert_eq!(subject_of("[Smith]{@smith} refused to say.", "say"), "None");
+        assert_eq!(
+            subject_of("[Smith]{@smith} replied and said no.", "said"),
+            "MainClause"
+        );
+        assert_eq!(
+            subject_of("[Smith]{@smith} left, saying no.", "saying"),
+            "MainClause"
+        );
+    }
+
+    #[test]
+    fn clause_subject_after_introductions() {
+        let main = |text: &str| {
+            let s = Snippet::new(text);
+            s.show(s.clause(0).clause_subject())
+        };
+        assert_eq!(main("In a statement, [Acme]{@acme} said so."), "[Acme]");
+        assert_eq!(main("But [Smith]{@smith} left."), "[Smith]");
+        assert_eq!(main("\"Yes,\" he said."), "he");
+        assert_eq!(main("During the debate [Smith]{@smith} spoke."), "[Smith]");
+        assert_eq!(main("Chief executive [Smith]{@smith} spoke."), "[Smith]");
+        assert_eq!(
+            main("[Smith]{@smith}'s offer values [Acme]{@acme} highly."),
+            "offer"
+        );
+        assert_eq!(main("A [Labour]{@acme} spokesman spoke."), "spokesman");
+    }
+
+    #[test]
+    fn subject_after_the_verb() {
+        let right = |text: &str, verb: &str| {
+            let s = Snippet::new(text);
+            let c = s.clause(0);
+            let v = (c.lo..c.hi)
+                .find(|&i| s.prose.toks[i].is_word(verb))
+                .unwrap();
+            s.show(c.subject_right(v + 1))
+        };
+        assert_eq!(right("\"No,\" said [Smith]{@smith}.", "said"), "[Smith]");
+        assert_eq!(
+            right(
+                "\"No,\" said the head of it, Minister [Smith]{@smith}.",
+                "said"
+            ),
+            "[Smith]"
+        );
+        assert_eq!(right("\"No,\" said one analyst.", "said"), "analyst");
     }
 }
