@@ -325,7 +325,9 @@ impl<'a> Clause<'a> {
             && match &first.kind {
                 TokKind::Word => {
                     let w = first.lower.as_str();
-                    if matches!(w, "who" | "whose" | "which" | "whom" | "where") {
+                    if is_coordinator(w) {
+                        false // `X, and Y, said`: a conjunct, not an aside
+                    } else if matches!(w, "who" | "whose" | "which" | "whom" | "where") {
                         len <= 25
                     } else if w.ends_with("ing") || w.ends_with("ed") || self.is_verb(open + 1) {
                         len <= 15

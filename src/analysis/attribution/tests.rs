@@ -259,6 +259,10 @@ fn rule2_speaker_and_verb_then_quotation() {
             &[("to the highest", Some("smith"), I, Some("pledged"))],
         ),
         (
+            "They signed [the report]{@report}, and [Smith]{@smith}, a lawyer, whose firm is in Paris, has pledged to take it \"to the highest court\".",
+            &[("to the highest", Some("smith"), I, Some("pledged"))],
+        ),
+        (
             "Says [Smith]{@smith}: \"We will win the vote.\"",
             &[("We will win", Some("smith"), I, Some("says"))],
         ),
