@@ -6,7 +6,7 @@ use super::entity::EntityKind;
 use super::file::{FileData, RefRole};
 use super::properties::check_property;
 use super::workspace::{FileId, Resolution, Workspace};
-use crate::syntax::{Block, InlineKind, Span};
+use crate::syntax::{is_valid_id, Block, InlineKind, Span};
 use aho_corasick::{AhoCorasick, MatchKind};
 use std::collections::BTreeSet;
 
@@ -105,11 +105,14 @@ impl Checker<'_> {
         for (i, e) in self.data.entities.iter().enumerate() {
             if let (None, Some((text, span))) = (e.kind, &e.kind_text) {
                 let kinds = EntityKind::ALL.map(EntityKind::as_str).join(", ");
+                let hint = suggest_kind(text)
+                    .map(|k| format!(" (did you mean `{}`?)", k.as_str()))
+                    .unwrap_or_default();
                 self.push(
                     Code::UnknownKind,
                     *span,
                     format!(
-                        "unknown kind `{text}` for `@{}`; expected one of {kinds}",
+                        "unknown kind `{text}` for `@{}`{hint}; expected one of {kinds}",
                         e.id
                     ),
                 );
@@ -138,6 +141,12 @@ impl Checker<'_> {
                 }
                 continue;
             }
+            // A definition with a malformed ID (already a syntax error) can be neither
+            // mentioned nor hidden: further checks would only repeat that error.
+            if !is_valid_id(&e.id) {
+                continue;
+            }
+            let used_here = self.ws.users(&e.id).any(|f| f == self.file);
             let elsewhere: Vec<_> = self
                 .ws
                 .definitions(&e.id)
@@ -145,7 +154,8 @@ impl Checker<'_> {
                 .filter(|r| r.file != self.file)
                 .copied()
                 .collect();
-            if !elsewhere.is_empty() {
+            // The local definition hides the others only where this file mentions the ID.
+            if used_here && !elsewhere.is_empty() {
                 let files: Vec<String> = elsewhere
                     .iter()
                     .map(|r| self.ws.key(r.file).to_string())
@@ -172,7 +182,12 @@ impl Checker<'_> {
                     d.related = related;
                 }
             }
-            if self.ws.users(&e.id).next().is_none() {
+            // Used when this file references the ID (its mentions resolve here), or a file that
+            // does not define it does (they resolve here, or are ambiguous between definitions,
+            // which `duplicate-definition` reports at the mention).
+            let defining: Vec<_> = self.ws.definitions(&e.id).iter().map(|r| r.file).collect();
+            let used = used_here || self.ws.users(&e.id).any(|f| !defining.contains(&f));
+            if !used {
                 self.push(
                     Code::UnusedEntity,
                     e.id_span,
@@ -239,16 +254,19 @@ impl Checker<'_> {
     }
 
     fn quotes(&mut self, attributions: &[Attribution]) {
-        let text = &self.data.text;
         for (qi, (q, a)) in self.data.parse.quotes.iter().zip(attributions).enumerate() {
-            let preview = preview(q.content.slice(text));
+            let preview = preview(&attribution::quote_text(self.data, q));
             match a.kind {
                 AttributionKind::None => {
                     let candidates = self.nearby_speakers(q.open.start);
                     if let Some(d) = self.push(
                         Code::UnattributedQuote,
                         Span::new(q.open.start, q.close.map_or(q.content.end, |c| c.end)),
-                        format!("quotation “{preview}” has no speaker: add `{{@id}}` after it or a cue such as “X said”; `{{-}}` marks it as not a quotation"),
+                        match a.cue.as_deref() {
+                            Some("continuation") => format!("quotation “{preview}” has no speaker: it continues the words of someone who is not a defined entity; add `{{@id}}` after it, or `{{-}}` if it is not a quotation"),
+                            Some(cue) => format!("quotation “{preview}” has no speaker: the subject of “{cue}” is not a defined person, organisation, agreement or work; link it with `[…]{{@id}}` or add `{{@id}}` after the quotation; `{{-}}` marks it as not a quotation"),
+                            None => format!("quotation “{preview}” has no speaker: add `{{@id}}` after it or a cue such as “X said”; `{{-}}` marks it as not a quotation"),
+                        },
                     ) {
                         d.fix = Some(FixData::AttributeQuote { quote: qi, candidates });
                     }
@@ -364,6 +382,25 @@ impl Checker<'_> {
             }
         }
     }
+}
+
+/// The kind a misspelt or synonymous kind most likely means.
+fn suggest_kind(text: &str) -> Option<EntityKind> {
+    let lower = text.to_lowercase();
+    if let Some(k) = EntityKind::parse(&lower) {
+        return Some(k);
+    }
+    Some(match lower.as_str() {
+        "people" | "individual" | "per" => EntityKind::Person,
+        "organisation" | "organization" | "organ" | "company" | "institution" | "party"
+        | "ministry" | "agency" => EntityKind::Org,
+        "location" | "loc" | "country" | "city" | "region" | "gpe" => EntityKind::Place,
+        "treaty" | "deal" | "accord" | "format" => EntityKind::Agreement,
+        "meeting" | "summit" | "conference" => EntityKind::Event,
+        "document" | "report" | "law" | "publication" | "book" | "article" => EntityKind::Work,
+        "misc" => EntityKind::Other,
+        _ => return None,
+    })
 }
 
 /// The first words of a quotation, for messages.

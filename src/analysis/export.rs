@@ -4,7 +4,7 @@
 use super::analyze::FileAnalysis;
 use super::file::{line_col, RefRole};
 use super::workspace::{FileId, Workspace};
-use crate::syntax::{unescape, Block, InlineKind, Span};
+use crate::syntax::{surface_text, Block, InlineKind, Span};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -131,7 +131,7 @@ pub fn export_document(
                 InlineKind::Newline => plain.push(inline.span, "\n"),
                 InlineKind::Attr(_) => {}
                 InlineKind::SpanMention { surface, target } => {
-                    let s = unescape(surface.slice(src));
+                    let s = surface_text(surface.slice(src));
                     let start = plain.chars;
                     plain.push(inline.span, &s);
                     if let Some(t) = target {

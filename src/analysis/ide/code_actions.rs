@@ -218,3 +218,206 @@ fn link_edit(data: &FileData, span: Span, id: &str) -> TextEdit {
         .replace(']', "\\]");
     TextEdit::new(span, format!("[{surface}]{{@{id}}}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::ide::fixture::Fixture;
+    use crate::analysis::Code;
+
+    /// Every action at the cursor (or the marked range): title, kind, fixed codes, and the file
+    /// after its edits.
+    fn check_with(fixture: &str, tweak: impl FnOnce(&mut FileAnalysis)) -> String {
+        let f = Fixture::new(fixture);
+        let (file, range) = match (f.cursor, f.ranges.first()) {
+            (Some((file, o)), _) => (file, Span::new(o, o)),
+            (None, Some((file, r))) => (*file, *r),
+            _ => panic!("fixture needs $0 or a marked range"),
+        };
+        let mut analysis = f.analysis(file);
+        tweak(&mut analysis);
+        let mut out = String::new();
+        for a in code_actions(&f.ws, file, &analysis, range) {
+            let codes: Vec<&str> = a.diagnostics.iter().map(|d| d.code.as_str()).collect();
+            out.push_str(&format!(
+                "== {} ({:?}{}) fixes {:?}\n{}",
+                a.title,
+                a.kind,
+                if a.is_preferred { ", preferred" } else { "" },
+                codes,
+                f.apply(&a.edits)
+            ));
+        }
+        out
+    }
+
+    fn check(fixture: &str) -> String {
+        check_with(fixture, |_| {})
+    }
+
+    #[test]
+    fn attribute_an_unattributed_quotation() {
+        insta::assert_snapshot!(check(
+            "@lavrov: person \"Sergey Lavrov\"\n@kyiv: place \"Kyiv\"\n@mfa: org \"MFA\"\n\n@mfa and @kyiv.\n\n“Мы готовы к диалогу — всегда, 😀$0”\n\n@lavrov arrived.\n"
+        ), @r#"
+            == Attribute the quotation to MFA (`@mfa`) (QuickFix, preferred) fixes ["unattributed-quote"]
+            //- /main.nmk
+            @lavrov: person "Sergey Lavrov"
+            @kyiv: place "Kyiv"
+            @mfa: org "MFA"
+
+            @mfa and @kyiv.
+
+            “Мы готовы к диалогу — всегда, 😀”{@mfa}
+
+            @lavrov arrived.
+            == Attribute the quotation to Sergey Lavrov (`@lavrov`) (QuickFix) fixes ["unattributed-quote"]
+            //- /main.nmk
+            @lavrov: person "Sergey Lavrov"
+            @kyiv: place "Kyiv"
+            @mfa: org "MFA"
+
+            @mfa and @kyiv.
+
+            “Мы готовы к диалогу — всегда, 😀”{@lavrov}
+
+            @lavrov arrived.
+            == Mark as not a quotation (`{-}`) (QuickFix) fixes ["unattributed-quote"]
+            //- /main.nmk
+            @lavrov: person "Sergey Lavrov"
+            @kyiv: place "Kyiv"
+            @mfa: org "MFA"
+
+            @mfa and @kyiv.
+
+            “Мы готовы к диалогу — всегда, 😀”{-}
+
+            @lavrov arrived.
+            "#);
+    }
+
+    #[test]
+    fn invalid_attribute_block_is_replaced() {
+        let out = check("@x: person \"X\"\n\n@x arrived. “Four words$0 in here”{bad}\n");
+        assert!(out.contains("“Four words in here”{@x}"), "{out}");
+        assert!(out.contains("“Four words in here”{-}"), "{out}");
+    }
+
+    #[test]
+    fn no_attribute_block_for_an_unclosed_quotation() {
+        let out = check("@x: person \"X\"\n\n@x arrived. “Four words in here and more$0\n");
+        assert!(!out.contains("Attribute"), "{out}");
+    }
+
+    #[test]
+    fn define_an_undefined_entity_after_the_last_definition() {
+        insta::assert_snapshot!(check(
+            "---\ntitle: T\n---\n@a: person \"A\"\n  role: R\n\nText [Сергей \"Серж\" Лавров]{@lav$0rov} here.\n"
+        ), @r#"
+            == Define `@lavrov` (QuickFix, preferred) fixes ["undefined-entity"]
+            //- /main.nmk
+            ---
+            title: T
+            ---
+            @a: person "A"
+              role: R
+
+            @lavrov: person "Сергей \"Серж\" Лавров"
+
+            Text [Сергей "Серж" Лавров]{@lavrov} here.
+            "#);
+    }
+
+    #[test]
+    fn define_at_the_top_after_front_matter_or_bom() {
+        insta::assert_snapshot!(check("---\ntitle: T\n---\nText @ghost$0 here.\n"), @r#"
+            == Define `@ghost` (QuickFix, preferred) fixes ["undefined-entity"]
+            //- /main.nmk
+            ---
+            title: T
+            ---
+            @ghost: person "ghost"
+
+            Text @ghost here.
+            "#);
+        insta::assert_snapshot!(check("\u{feff}Text @ghost$0 here.\n"), @r#"
+            == Define `@ghost` (QuickFix, preferred) fixes ["undefined-entity"]
+            //- /main.nmk
+            ﻿@ghost: person "ghost"
+
+            Text @ghost here.
+            "#);
+        insta::assert_snapshot!(check("Text @ghost$0"), @r#"
+            == Define `@ghost` (QuickFix, preferred) fixes ["undefined-entity"]
+            //- /main.nmk
+            @ghost: person "ghost"
+
+            Text @ghost
+            "#);
+    }
+
+    #[test]
+    fn link_one_and_every_unlinked_mention() {
+        insta::assert_snapshot!(check(
+            "@lavrov: person \"Sergey Lavrov\"\n  aka: Lavrov; Лавров\n\n[Lavrov]{@lavrov} met press. Лав$0ров smiled; Lavrov left — Sergey Lavrov.\n"
+        ), @r#"
+            == Link “Лавров” to `@lavrov` (QuickFix, preferred) fixes ["unlinked-mention"]
+            //- /main.nmk
+            @lavrov: person "Sergey Lavrov"
+              aka: Lavrov; Лавров
+
+            [Lavrov]{@lavrov} met press. [Лавров]{@lavrov} smiled; Lavrov left — Sergey Lavrov.
+            == Link every unlinked mention of `@lavrov` in this file (3) (QuickFix) fixes ["unlinked-mention", "unlinked-mention", "unlinked-mention"]
+            //- /main.nmk
+            @lavrov: person "Sergey Lavrov"
+              aka: Lavrov; Лавров
+
+            [Lavrov]{@lavrov} met press. [Лавров]{@lavrov} smiled; [Lavrov]{@lavrov} left — [Sergey Lavrov]{@lavrov}.
+            "#);
+    }
+
+    #[test]
+    fn actions_only_for_diagnostics_in_range() {
+        let fixture = "@lavrov: person \"Sergey Lavrov\"\n  aka: Lavrov\n\nThen @lavrov first$0. Later Lavrov.\n";
+        assert_eq!(check(fixture), "");
+        let on = check(
+            &fixture
+                .replace("first$0", "first")
+                .replace("Later Lavrov", "Later Lavrov$0"),
+        );
+        assert!(on.starts_with("== Link “Lavrov” to `@lavrov`"), "{on}");
+    }
+
+    #[test]
+    fn make_an_inferred_attribution_explicit() {
+        let fixture = "@lavrov: person \"Sergey Lavrov\"\n@tass: org \"TASS\"\n\n“We are ready for talks$0,” @lavrov said.\n";
+        let set = |kind, via: Option<&str>| {
+            let via = via.map(String::from);
+            move |a: &mut FileAnalysis| {
+                let q = &mut a.attributions[0];
+                q.speaker = Some("lavrov".into());
+                q.via = via;
+                q.kind = kind;
+                q.cue = Some("said".into());
+                a.diagnostics.retain(|d| d.code != Code::UnattributedQuote);
+            }
+        };
+        insta::assert_snapshot!(check_with(fixture, set(AttributionKind::Inferred, None)), @r#"
+            == Make the attribution to Sergey Lavrov explicit (`{@lavrov}`) (RefactorRewrite) fixes []
+            //- /main.nmk
+            @lavrov: person "Sergey Lavrov"
+            @tass: org "TASS"
+
+            “We are ready for talks,”{@lavrov} @lavrov said.
+            "#);
+        let via = check_with(fixture, set(AttributionKind::Continuation, Some("tass")));
+        assert!(
+            via.contains("talks,”{@lavrov via=@tass} @lavrov said."),
+            "{via}"
+        );
+        assert_eq!(
+            check_with(fixture, set(AttributionKind::Explicit, None)),
+            ""
+        );
+    }
+}

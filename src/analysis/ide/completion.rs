@@ -72,11 +72,14 @@ enum Context {
     Kind {
         word: Span,
     },
+    /// `colon`: the line already has the `:` after the word.
     PropertyKey {
         word: Span,
+        colon: bool,
     },
     FrontMatterKey {
         word: Span,
+        colon: bool,
     },
 }
 
@@ -97,18 +100,20 @@ fn context(data: &FileData, offset: usize) -> Option<Context> {
     let wend = offset + (after.len() - after.trim_start_matches(is_id_char).len());
     let word = Span::new(wstart, wend);
     let prefix = &text[line_start..wstart];
+    let colon = text[wend..line_end].trim_start().starts_with(':');
 
-    if let Some(fm) = &data.parse.front_matter {
-        if fm.span.contains(offset) && line_start > fm.span.start && !before.contains(':') {
-            let s = before.trim_start();
-            return (s.chars().all(is_id_char) && line_start + before.len() - s.len() == wstart)
-                .then_some(Context::FrontMatterKey { word });
-        }
+    if in_front_matter(text, line_start) && !before.contains(':') {
+        let s = before.trim_start();
+        return (s.chars().all(is_id_char) && line_start + before.len() - s.len() == wstart)
+            .then_some(Context::FrontMatterKey { word, colon });
     }
 
     if let Some(p) = prefix.strip_suffix('@') {
         let prev = p.chars().next_back();
-        let speaker = p.ends_with('{') || p.ends_with("via=");
+        // An attribute block follows a closing quotation mark; `]{@` is a span mention.
+        let after_mark = p.strip_suffix('{').and_then(|b| b.chars().next_back());
+        let speaker = p.ends_with("via=")
+            || after_mark.is_some_and(|c| matches!(c, '"' | '”' | '“' | '»' | '\'' | '’'));
         // `reporter@example.com` is no mention; a property value or attribute block is fine.
         if speaker || may_precede_mention(prev) || in_definition(data, offset) {
             return Some(Context::Id { word, speaker });
@@ -137,10 +142,32 @@ fn context(data: &FileData, offset: usize) -> Option<Context> {
     if indented && !before.contains(':') && in_definition(data, offset) {
         let s = before.trim_start();
         if s.chars().all(is_id_char) && !s.contains('.') {
-            return Some(Context::PropertyKey { word });
+            return Some(Context::PropertyKey { word, colon });
         }
     }
     None
+}
+
+/// Whether the line starting at `line_start` lies between the opening `---` of the file and a
+/// closing `---` line (the parse may have cut the front matter short at a half-typed line).
+fn in_front_matter(text: &str, line_start: usize) -> bool {
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let skip = text.len() - body.len();
+    let mut lines = body.split_inclusive('\n');
+    if lines.next().map(str::trim_end) != Some("---") {
+        return false;
+    }
+    let mut at = skip + body.split_inclusive('\n').next().map_or(0, str::len);
+    if line_start < at {
+        return false;
+    }
+    for l in lines {
+        if l.trim_end() == "---" {
+            return line_start < at;
+        }
+        at += l.len();
+    }
+    false
 }
 
 /// Whether `offset` is in a definition block or on an indented line right after one (a
@@ -196,8 +223,8 @@ pub fn completion(ws: &Workspace, file: FileId, offset: usize) -> Vec<Completion
                 edit: TextEdit::new(word, k.as_str()),
             })
             .collect(),
-        Some(Context::PropertyKey { word }) => property_keys(ws, word),
-        Some(Context::FrontMatterKey { word }) => FRONT_MATTER_KEYS
+        Some(Context::PropertyKey { word, colon }) => property_keys(ws, word, colon),
+        Some(Context::FrontMatterKey { word, colon }) => FRONT_MATTER_KEYS
             .iter()
             .enumerate()
             .map(|(i, (k, d))| CompletionItem {
@@ -207,7 +234,7 @@ pub fn completion(ws: &Workspace, file: FileId, offset: usize) -> Vec<Completion
                 documentation: None,
                 filter_text: (*k).into(),
                 sort_text: format!("{i:02}"),
-                edit: TextEdit::new(word, format!("{k}: ")),
+                edit: TextEdit::new(word, key_text(k, colon)),
             })
             .collect(),
         None => Vec::new(),
@@ -296,7 +323,16 @@ fn ids(
     out
 }
 
-fn property_keys(ws: &Workspace, word: Span) -> Vec<CompletionItem> {
+/// `key: `, or just `key` when the colon is already there.
+fn key_text(key: &str, colon: bool) -> String {
+    if colon {
+        key.to_string()
+    } else {
+        format!("{key}: ")
+    }
+}
+
+fn property_keys(ws: &Workspace, word: Span, colon: bool) -> Vec<CompletionItem> {
     let mut keys: BTreeMap<String, (usize, Option<&str>)> = BTreeMap::new();
     for (k, d) in PROPERTY_KEYS {
         keys.insert((*k).to_string(), (0, Some(d)));
@@ -320,9 +356,165 @@ fn property_keys(ws: &Workspace, word: Span) -> Vec<CompletionItem> {
             documentation: None,
             filter_text: k.clone(),
             sort_text: format!("{:06}{k}", 999_999 - uses.min(999_999)),
-            edit: TextEdit::new(word, format!("{k}: ")),
+            edit: TextEdit::new(word, key_text(&k, colon)),
         })
         .collect();
     out.sort_by(|a, b| a.sort_text.cmp(&b.sort_text));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::ide::fixture::Fixture;
+
+    /// The replaced word, then one line per item in rank order: label, kind, detail, new text.
+    fn check(fixture: &str) -> String {
+        let f = Fixture::new(fixture);
+        let (file, offset) = f.cursor();
+        let items = completion(&f.ws, file, offset);
+        let Some(first) = items.first() else {
+            return "none".into();
+        };
+        let mut out = format!("replace {}\n", f.show(file, first.edit.span));
+        for i in &items {
+            assert_eq!(i.edit.span, first.edit.span, "one word is replaced");
+            let kind = match i.kind {
+                CompletionKind::Entity(k) => k.map_or("entity ?", |k| k.as_str()),
+                CompletionKind::EntityKind => "kind",
+                CompletionKind::PropertyKey => "key",
+                CompletionKind::FrontMatterKey => "front matter",
+            };
+            out.push_str(&format!(
+                "{} [{kind}] {} => {:?}\n",
+                i.label,
+                i.detail.as_deref().unwrap_or(""),
+                i.edit.new_text
+            ));
+        }
+        out
+    }
+
+    const WS: &str = "//- /registry.nmk\n@lavrov: person \"Sergey Lavrov\"\n  role: Minister of Foreign Affairs\n  aka: Лавров\n@kyiv: place \"Kyiv\"\n@mfa: org \"MFA\"\n  head: @lavrov\n//- /other.nmk\n@kyiv @kyiv @kyiv @mfa\n";
+
+    #[test]
+    fn ids_after_at_ranked_by_use_in_file_then_workspace() {
+        insta::assert_snapshot!(check(&format!("{WS}//- /a.nmk\n@mfa met @lavrov — then @$0\n")), @r#"
+            replace /a.nmk 27..27 ""
+            mfa [org] MFA · org => "mfa"
+            lavrov [person] Sergey Lavrov · person · Minister of Foreign Affairs => "lavrov"
+            kyiv [place] Kyiv · place => "kyiv"
+            "#);
+    }
+
+    #[test]
+    fn partial_id_is_replaced_whole() {
+        let out = check(&format!("{WS}//- /a.nmk\nThen «@la$0vr» said.\n"));
+        assert!(out.starts_with("replace /a.nmk 8..12 \"lavr\"\n"), "{out}");
+    }
+
+    #[test]
+    fn speakers_first_in_attribute_blocks() {
+        // kyiv is used most, but a place cannot speak.
+        insta::assert_snapshot!(check(&format!("{WS}//- /a.nmk\n“Да, мы готовы,”{{@$0}}\n")), @r#"
+            replace /a.nmk 32..32 ""
+            mfa [org] MFA · org => "mfa"
+            lavrov [person] Sergey Lavrov · person · Minister of Foreign Affairs => "lavrov"
+            kyiv [place] Kyiv · place => "kyiv"
+            "#);
+        let via = check(&format!(
+            "{WS}//- /a.nmk\n“Да, мы готовы,”{{@lavrov via=@m$0}}\n"
+        ));
+        // Prose mentions rank; the attribute block's own speaker is no mention.
+        assert!(via.starts_with("replace /a.nmk 44..45 \"m\"\nmfa"), "{via}");
+        let span = check(&format!("{WS}//- /a.nmk\n[Лавров]{{@$0}} 😀\n"));
+        assert!(
+            span.starts_with("replace /a.nmk 16..16 \"\"\nkyiv"),
+            "{span}"
+        );
+    }
+
+    #[test]
+    fn ids_in_property_values() {
+        let out = check(&format!(
+            "{WS}//- /a.nmk\n@x: person \"X\"\n  member-of: @$0\n"
+        ));
+        assert!(out.contains("mfa [org] MFA · org"), "{out}");
+    }
+
+    #[test]
+    fn no_ids_in_email_addresses_or_plain_prose() {
+        assert_eq!(check(&format!("{WS}//- /a.nmk\nreporter@$0\n")), "none");
+        assert_eq!(check(&format!("{WS}//- /a.nmk\nplain te$0xt\n")), "none");
+    }
+
+    #[test]
+    fn ambiguous_ids_say_so() {
+        let out = check(
+            "//- /one.nmk\n@x: person \"X\"\n//- /two.nmk\n@x: person \"X\"\n//- /a.nmk\n@$0\n",
+        );
+        assert!(
+            out.contains("x [entity ?] ambiguous: defined in /one.nmk, /two.nmk"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn kinds_after_the_colon_of_a_definition() {
+        insta::assert_snapshot!(check("@x: pe$0\n"), @r#"
+            replace /main.nmk 4..6 "pe"
+            person [kind] a person => "person"
+            org [kind] an organisation => "org"
+            place [kind] a place => "place"
+            agreement [kind] an agreement, treaty or format => "agreement"
+            event [kind] an event => "event"
+            work [kind] a document, report, law or publication => "work"
+            other [kind] anything else => "other"
+            "#);
+        assert_eq!(check("@x:$0\n"), "none");
+        assert!(check("@x:  $0\n").starts_with("replace /main.nmk 5..5"));
+        assert_eq!(check("@x: person \"X$0\"\n"), "none");
+    }
+
+    #[test]
+    fn property_keys_known_and_used_in_the_workspace() {
+        insta::assert_snapshot!(check("//- /r.nmk\n@y: person \"Y\"\n  party: A\n//- /a.nmk\n@x: person \"X\"\n  party: B\n  ro$0\n"), @r#"
+            replace /a.nmk 28..30 "ro"
+            party [key] used 2 times in the workspace => "party: "
+            aka [key] aliases, separated by `;` => "aka: "
+            born [key] date of birth, ISO 8601 (`1950-03-21`) => "born: "
+            country [key] `@id` of a country => "country: "
+            date [key] date, ISO 8601 (`2016`, `2016-12`, `2016-12-15`) => "date: "
+            located-in [key] `@id` of a place => "located-in: "
+            member-of [key] `@id` of an organisation => "member-of: "
+            note [key] free text => "note: "
+            parties [key] `@id`s of the parties => "parties: "
+            role [key] what the entity is or does (a title, a function) => "role: "
+            signed [key] date of signature, ISO 8601 => "signed: "
+            status [key] free text => "status: "
+            url [key] a web address => "url: "
+            wikidata [key] Wikidata item, `Q` followed by digits => "wikidata: "
+            "#);
+        // With a colon already there, only the key is replaced.
+        let out = check("@x: person \"X\"\n  ro$0le: B\n");
+        assert!(
+            out.contains("role [key] what the entity is or does (a title, a function) => \"role\""),
+            "{out}"
+        );
+        // Not on the value side, not in prose.
+        assert_eq!(check("@x: person \"X\"\n  role: Mi$0\n"), "none");
+        assert_eq!(check("Text\n  ro$0\n"), "none");
+    }
+
+    #[test]
+    fn front_matter_keys() {
+        let out = check("---\nti$0\n---\nText\n");
+        assert!(
+            out.starts_with(
+                "replace /main.nmk 4..6 \"ti\"\ntitle [front matter] the headline => \"title: \""
+            ),
+            "{out}"
+        );
+        assert_eq!(check("---\ntitle: A$0\n---\n"), "none");
+    }
 }

@@ -38,6 +38,9 @@ impl Fixture {
                 parts.last_mut().unwrap().1.push_str(line);
             }
         }
+        if parts.is_empty() {
+            parts.push(("/main.nmk".into(), String::new()));
+        }
         let mut ws = Workspace::new(Config::default());
         let mut files = Vec::new();
         let mut cursor = None;

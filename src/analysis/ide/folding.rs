@@ -90,3 +90,55 @@ pub fn folding_ranges(ws: &Workspace, file: FileId) -> Vec<FoldingRange> {
     });
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::ide::fixture::Fixture;
+
+    fn check(text: &str) -> String {
+        let f = Fixture::new(text);
+        let file = f.files[0].1;
+        let t = f.text(file);
+        folding_ranges(&f.ws, file)
+            .iter()
+            .map(|r| {
+                let (l0, _) = crate::analysis::line_col(t, r.span.start);
+                let (l1, _) = crate::analysis::line_col(t, r.span.end);
+                format!(
+                    "{:?} lines {}..={} {:?}\n",
+                    r.kind,
+                    l0 + 1,
+                    l1 + 1,
+                    r.span.slice(t).lines().next().unwrap_or("")
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_kind_of_range() {
+        insta::assert_snapshot!(check(
+            "---\ntitle: Лавров\ndate: 2017-03-20\n---\n%% one\n%% two\n\n%% alone\n\n# Talks 😀\n\n@lavrov: person \"Sergey Lavrov\"\n  role: Minister\n@one: org \"One line\"\n\nA paragraph “that quotes\nover two lines”{@lavrov} and ends.\n\n## Sub\n\nText.\n\n# Next\nLast.\n"
+        ), @r###"
+            FrontMatter lines 1..=4 "---"
+            Comment lines 5..=6 "%% one"
+            Section lines 10..=21 "# Talks 😀"
+            Definition lines 12..=13 "@lavrov: person \"Sergey Lavrov\""
+            Paragraph lines 16..=17 "A paragraph “that quotes"
+            Quotation lines 16..=17 "“that quotes"
+            Section lines 19..=21 "## Sub"
+            Section lines 23..=24 "# Next"
+            "###);
+    }
+
+    #[test]
+    fn single_lines_do_not_fold_and_crlf_works() {
+        assert_eq!(check("# A\n# B\n"), "");
+        assert_eq!(check("One line.\n\n@x: person \"X\"\n%% c\n"), "");
+        insta::assert_snapshot!(check("# A\r\nText\r\nmore text\r\n"), @r##"
+            Section lines 1..=3 "# A"
+            Paragraph lines 2..=3 "Text"
+            "##);
+    }
+}

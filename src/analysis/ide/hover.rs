@@ -202,11 +202,14 @@ fn location(ws: &Workspace, d: EntityRef) -> String {
 fn describe(md: &mut String, ws: &Workspace, file: FileId, e: &Entity) {
     let _ = writeln!(
         md,
-        "**{}** · {} · `@{}`\n",
+        "**{}** · {} · `@{}`",
         escape(e.display_name()),
         kind_of(e),
         e.id
     );
+    if !e.properties.is_empty() {
+        md.push('\n');
+    }
     let mut props: Vec<_> = e
         .properties
         .iter()
@@ -280,4 +283,187 @@ pub(crate) fn escape(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::ide::fixture::Fixture;
+
+    /// The hovered range and the card at `$0`, or `none`.
+    fn check(fixture: &str) -> String {
+        let f = Fixture::new(fixture);
+        let (file, offset) = f.cursor();
+        let analysis = f.analysis(file);
+        let others = f.analysis_of();
+        let out = match hover(&f.ws, file, &analysis, offset, &others) {
+            Some(h) => format!("{}\n\n{}", f.show(file, h.range), h.markdown),
+            None => "none".into(),
+        };
+        out
+    }
+
+    const REGISTRY: &str = "//- /registry.nmk\n@lavrov: person \"Sergey Lavrov\"\n  role: Minister of Foreign Affairs of Russia\n  aka: Lavrov; Russian top diplomat\n  member-of: @mfa-ru\n  wikidata: Q305\n  born: 1950-03-21\n\n@mfa-ru: org \"Ministry of Foreign Affairs of Russia\"\n  aka: МИД России\n\n@mfa-ru said nothing.\n";
+
+    #[test]
+    fn span_mention_card_with_counts() {
+        insta::assert_snapshot!(check(&format!(
+            "{REGISTRY}//- /a.nmk\n[Лавров]{{@lav$0rov}} — 😀 and @lavrov.\n“We are ready for talks,”{{@lavrov}} he said.\n//- /b.nmk\n@lavrov again.\n\"Another quotation from him here\"{{@lavrov}}\n\"And a third one from him here\"{{@lavrov}}\n"
+        )), @r#"
+            /a.nmk 0..23 "[Лавров]{@lavrov}"
+
+            **Sergey Lavrov** · person · `@lavrov`
+
+            - **role:** Minister of Foreign Affairs of Russia
+            - **member-of:** `@mfa-ru` (Ministry of Foreign Affairs of Russia)
+            - **born:** 1950-03-21
+            - **also known as:** Lavrov; Russian top diplomat
+            - **wikidata:** [Q305](https://www.wikidata.org/wiki/Q305)
+
+            Mentions: 2 in this file, 3 in the workspace · Quotations: 1 in this file, 3 in the workspace
+
+            Defined in `/registry.nmk` (line 1)
+            "#);
+    }
+
+    #[test]
+    fn bare_mention_property_reference_and_definition_have_the_same_card() {
+        let text = format!("{REGISTRY}//- /a.nmk\nAnd @lavrov$0.\n");
+        let bare = check(&text);
+        let card = |s: &str| s.split_once("\n\n").unwrap().1.to_string();
+        let prop = check(
+            &text
+                .replace(
+                    "member-of: @mfa-ru",
+                    "member-of: @mfa-ru\n  friend: @lavrov$0",
+                )
+                .replace("@lavrov$0.", "@lavrov."),
+        );
+        let def = check(
+            &text
+                .replace("@lavrov: person", "@lav$0rov: person")
+                .replace("@lavrov$0.", "@lavrov."),
+        );
+        assert!(bare.starts_with("/a.nmk 4..11 \"@lavrov\""), "{bare}");
+        assert!(prop.starts_with("/registry.nmk"), "{prop}");
+        assert!(prop.contains("\"@lavrov\""), "{prop}");
+        assert!(def.starts_with("/registry.nmk 0..7 \"@lavrov\""), "{def}");
+        // Same card but for the counts, which are relative to the hovered file.
+        let body = |s: &str| card(s).split("Mentions:").next().unwrap().to_string();
+        assert_eq!(body(&bare), body(&def));
+        let friend = "- **friend:** `@lavrov` (Sergey Lavrov)\n- **born:**";
+        assert_eq!(body(&bare).replace("- **born:**", friend), body(&prop));
+        assert!(card(&bare).contains("Mentions: 1 in this file, 1 in the workspace"));
+        assert!(card(&def).contains("Mentions: 0 in this file, 1 in the workspace"));
+    }
+
+    #[test]
+    fn attribute_block_speaker_and_via() {
+        insta::assert_snapshot!(check(&format!(
+            "{REGISTRY}//- /a.nmk\n@tass: org \"TASS\"\n  url: https://tass.com\n\n«Мы готовы к диалогу»{{@lavrov via=@ta$0ss}}\n"
+        )), @r#"
+            /a.nmk 95..100 "@tass"
+
+            **TASS** · org · `@tass`
+
+            - **url:** https://tass.com
+
+            Mentions: 0 in this file, 0 in the workspace · Quotations: 0 in this file, 0 in the workspace
+
+            Defined in `/a.nmk` (line 1)
+            "#);
+    }
+
+    #[test]
+    fn undefined_and_ambiguous() {
+        insta::assert_snapshot!(check("Hello @nob$0ody.\n"), @r#"
+            /main.nmk 6..13 "@nobody"
+
+            `@nobody` is not defined anywhere in the workspace.
+
+            Define it with a line such as `@nobody: person "Full Name"`.
+
+            Mentions: 1 in this file, 1 in the workspace · Quotations: 0 in this file, 0 in the workspace
+            "#);
+        insta::assert_snapshot!(check(
+            "//- /one.nmk\n@x: person \"X One\"\n//- /two.nmk\n\n@x: org \"X_Two\"\n//- /a.nmk\n[X]{@x$0}\n"
+        ), @r#"
+            /a.nmk 0..7 "[X]{@x}"
+
+            `@x` is **ambiguous**: it is defined in several files and not in this one.
+
+            - **X One** · person — `/one.nmk` (line 1)
+            - **X\_Two** · org — `/two.nmk` (line 2)
+
+            Mentions: 1 in this file, 1 in the workspace · Quotations: 0 in this file, 0 in the workspace
+            "#);
+    }
+
+    #[test]
+    fn local_definition_wins_and_unknown_kind_is_shown() {
+        insta::assert_snapshot!(check(
+            "//- /registry.nmk\n@x: person \"Registry X\"\n//- /a.nmk\n@x: robot \"Local *X*\"\n\n@x$0 beeped.\n"
+        ), @r#"
+            /a.nmk 23..25 "@x"
+
+            **Local \*X\*** · robot (unknown kind) · `@x`
+
+            Mentions: 1 in this file, 1 in the workspace · Quotations: 0 in this file, 0 in the workspace
+
+            Defined in `/a.nmk` (line 1)
+            "#);
+    }
+
+    #[test]
+    fn quotation_with_explicit_speaker() {
+        insta::assert_snapshot!(check(&format!(
+            "{REGISTRY}//- /a.nmk\n“Russia is rea$0dy — готова — to talk 😀,”{{@lavrov via=@mfa-ru}} he said.\n"
+        )), @r#"
+            /a.nmk 0..77 "“Russia is ready — готова — to talk 😀,”{@lavrov via=@mfa-ru}"
+
+            **Quotation** “Russia is ready — готова — to talk 😀,”
+
+            Speaker: **Sergey Lavrov** (`@lavrov`)  
+            Via: **Ministry of Foreign Affairs of Russia** (`@mfa-ru`)  
+            Attribution: explicit · cue: `{@lavrov via=@mfa-ru}`
+            "#);
+    }
+
+    #[test]
+    fn quotation_marked_not_a_quote_and_unattributed() {
+        insta::assert_snapshot!(check("The so-called “peace $0plan”{-} failed.\n"), @r#"
+            /main.nmk 14..33 "“peace plan”{-}"
+
+            **Quotation** “peace plan”
+
+            Not a quotation to attribute  
+            Attribution: not-a-quote · cue: `{-}`
+            "#);
+        insta::assert_snapshot!(check("“This long quotation has no$0 speaker at all.”\n"), @r#"
+            /main.nmk 0..48 "“This long quotation has no speaker at all.”"
+
+            **Quotation** “This long quotation has no speaker at al…”
+
+            Speaker: *none found*  
+            Attribution: none
+            "#);
+    }
+
+    #[test]
+    fn mention_inside_a_quotation_wins_over_the_quotation() {
+        let out = check(&format!(
+            "{REGISTRY}//- /a.nmk\n“We and @mfa-ru$0 agree on this,”{{@lavrov}} he said.\n"
+        ));
+        assert!(
+            out.contains("**Ministry of Foreign Affairs of Russia** · org"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn nothing_on_plain_prose_or_front_matter() {
+        assert_eq!(check("---\ntitle: T$0\n---\nText.\n"), "none");
+        assert_eq!(check("Plain $0prose.\n"), "none");
+        assert_eq!(check("%% comment @x$0\n"), "none");
+    }
 }

@@ -74,3 +74,95 @@ pub fn inlay_hints(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::ide::fixture::Fixture;
+
+    /// Hints of the fixture's last file after giving each quotation (by index) the attribution.
+    fn check(
+        fixture: &str,
+        set: &[(usize, AttributionKind, &str, Option<&str>)],
+        range: Option<Span>,
+    ) -> String {
+        let f = Fixture::new(fixture);
+        let file = f.files.last().unwrap().1;
+        let mut analysis = f.analysis(file);
+        for (qi, kind, speaker, cue) in set {
+            // Field by field, so that new fields of `Attribution` keep their values.
+            let a = &mut analysis.attributions[*qi];
+            a.speaker = Some(speaker.to_string());
+            a.via = None;
+            a.kind = *kind;
+            a.cue = cue.map(String::from);
+        }
+        let text = f.text(file);
+        inlay_hints(&f.ws, file, &analysis, range)
+            .iter()
+            .map(|h| {
+                assert!(text.is_char_boundary(h.offset));
+                format!(
+                    "{}|{} {} ({})\n",
+                    &text[..h.offset]
+                        .chars()
+                        .rev()
+                        .take(8)
+                        .collect::<Vec<_>>()
+                        .into_iter()
+                        .rev()
+                        .collect::<String>(),
+                    h.quote,
+                    h.label,
+                    h.tooltip
+                )
+            })
+            .collect()
+    }
+
+    const TEXT: &str = "//- /r.nmk\n@lavrov: person \"Sergey Lavrov\"\n//- /a.nmk\n@putin: person \"Vladimir Putin\"\n\n“Мы готовы — 😀,” said @lavrov. “And more words,” he added.\n\n«Ещё цитата»{@putin} said @putin.\n";
+
+    #[test]
+    fn inferred_and_continuation_speakers_after_the_closing_mark() {
+        insta::assert_snapshot!(check(
+            TEXT,
+            &[
+                (0, AttributionKind::Inferred, "lavrov", Some("said")),
+                (1, AttributionKind::Continuation, "lavrov", Some("continuation")),
+            ],
+            None
+        ), @r#"
+            вы — 😀,”|0 — Sergey Lavrov (said) (Speaker `@lavrov` (inferred, cue: said))
+             words,”|1 — Sergey Lavrov (continued) (Speaker `@lavrov` (continuation, cue: continuation))
+            "#);
+    }
+
+    #[test]
+    fn explicit_and_unattributed_quotations_have_no_hint() {
+        // Whatever inference finds, explicit `{@putin}` needs no hint and the default
+        // (unattributed) quotations get none.
+        let f = Fixture::new(TEXT);
+        let file = f.files.last().unwrap().1;
+        let mut analysis = f.analysis(file);
+        for a in &mut analysis.attributions {
+            if a.kind != AttributionKind::Explicit {
+                a.speaker = None;
+                a.via = None;
+                a.kind = AttributionKind::None;
+                a.cue = None;
+            }
+        }
+        assert_eq!(analysis.attributions[2].kind, AttributionKind::Explicit);
+        assert!(inlay_hints(&f.ws, file, &analysis, None).is_empty());
+    }
+
+    #[test]
+    fn range_filter_and_undefined_speaker() {
+        let set = [
+            (0, AttributionKind::Inferred, "ghost", Some("said")),
+            (1, AttributionKind::Inferred, "lavrov", None),
+        ];
+        assert_eq!(check(TEXT, &set, Some(Span::new(0, 10))), "");
+        insta::assert_snapshot!(check(TEXT, &set, Some(Span::new(60, 61))), @r#"вы — 😀,”|0 — @ghost (said) (Speaker `@ghost` (inferred, cue: said))"#);
+    }
+}

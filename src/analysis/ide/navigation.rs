@@ -312,6 +312,26 @@ mod tests {
     }
 
     #[test]
+    fn cursor_at_every_edge_of_a_span_mention() {
+        for m in [
+            "$0[Лавров 😀]{@lavrov}",
+            "[$0Лавров 😀]{@lavrov}",
+            "[Лавров 😀]$0{@lavrov}",
+            "[Лавров 😀]{@$0lavrov}",
+            "[Лавров 😀]{@lavrov$0}",
+            "[Лавров 😀]{@lavrov}$0",
+        ] {
+            check_goto(&format!("{REGISTRY}//- /a.nmk\n«{m}» — said.\n"));
+        }
+    }
+
+    #[test]
+    fn touching_mentions_prefer_the_one_that_contains_the_cursor() {
+        check_goto("//- /a.nmk\n@⟦b⟧: person \"B\"\n@a: person \"A\"\n[A]{@a}$0[B]{@b}\n");
+        check_goto("//- /a.nmk\n@⟦a⟧: person \"A\"\n@b: person \"B\"\n[A]{@a}$0, [B]{@b}\n");
+    }
+
+    #[test]
     fn cursor_just_outside_a_mention_finds_nothing() {
         let f = Fixture::new(&format!("{REGISTRY}//- /a.nmk\nThen  @lavrov said.\n"));
         let a = f.file("/a.nmk");
@@ -326,7 +346,7 @@ mod tests {
             "//- /a.nmk\n@⟦mfa⟧: org \"MFA\"\n@lavrov: person \"Sergey Lavrov\"\n  member-of: @m$0fa\n",
         );
         check_goto(&format!(
-            "{REGISTRY}//- /a.nmk\n“Мы готовы к диалогу,” he said.{{@lavr$0ov}}\n"
+            "{REGISTRY}//- /a.nmk\n“Мы готовы к диалогу,”{{@lavr$0ov}} he said.\n"
         ));
         check_goto(
             "//- /a.nmk\n@lavrov: person \"L\"\n@⟦tass⟧: org \"TASS\"\n\"We are ready for talks now\"{@lavrov via=@t$0ass}\n",
@@ -413,15 +433,15 @@ mod tests {
     #[test]
     fn highlight_marks_definitions_as_writes() {
         insta::assert_snapshot!(highlights(
-            "@x: person \"X\"\n  aka: Ex\n\n@y: org \"Y\"\n  head: @x\n\n[Экс]{@x} and @x$0 — “quoted,” said @x.{@x}\n"
+            "@x: person \"X\"\n  aka: Ex\n\n@y: org \"Y\"\n  head: @x\n\n[Экс]{@x} and @x$0 — “quoted,”{@x} said @x.\n"
         ), @r#"
-        Write /main.nmk 0..2 "@x"
-        Read /main.nmk 46..48 "@x"
-        Read /main.nmk 50..62 "[Экс]{@x}"
-        Read /main.nmk 67..69 "@x"
-        Read /main.nmk 93..95 "@x"
-        Read /main.nmk 97..99 "@x"
-        "#);
+            Write /main.nmk 0..2 "@x"
+            Read /main.nmk 46..48 "@x"
+            Read /main.nmk 50..62 "[Экс]{@x}"
+            Read /main.nmk 67..69 "@x"
+            Read /main.nmk 88..90 "@x"
+            Read /main.nmk 97..99 "@x"
+            "#);
     }
 
     #[test]

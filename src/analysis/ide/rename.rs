@@ -143,7 +143,7 @@ mod tests {
     #[test]
     fn renames_every_kind_of_reference_and_the_definition() {
         insta::assert_snapshot!(check(
-            "//- /registry.nmk\n@lavrov: person \"Sergey Lavrov\"\n  aka: Лавров\n@mfa: org \"MFA\"\n  head: @lavrov, not @lavrov2\n//- /a.nmk\n[Лавров]{@lavrov} — and @lav$0rov. 😀\n“Мы готовы,” he said.{@lavrov}\n\"We are ready for talks\"{@jiji via=@lavrov}\n//- /untouched.nmk\nNo mention of [Lavrov] here, but @lavrovich.\n",
+            "//- /registry.nmk\n@lavrov: person \"Sergey Lavrov\"\n  aka: Лавров\n@mfa: org \"MFA\"\n  head: @lavrov, not @lavrov2\n//- /a.nmk\n[Лавров]{@lavrov} — and @lav$0rov. 😀\n“Мы готовы,”{@lavrov} he said.\n\"We are ready for talks\"{@jiji via=@lavrov}\n//- /untouched.nmk\nNo mention of [Lavrov] here, but @lavrovich.\n",
             "sergey-lavrov"
         ), @r#"
             //- /registry.nmk
@@ -153,7 +153,7 @@ mod tests {
               head: @sergey-lavrov, not @lavrov2
             //- /a.nmk
             [Лавров]{@sergey-lavrov} — and @sergey-lavrov. 😀
-            “Мы готовы,” he said.{@sergey-lavrov}
+            “Мы готовы,”{@sergey-lavrov} he said.
             "We are ready for talks"{@jiji via=@sergey-lavrov}
             "#);
     }

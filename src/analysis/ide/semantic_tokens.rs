@@ -342,3 +342,166 @@ fn split_lines(text: &str, tokens: Vec<SemanticToken>) -> Vec<SemanticToken> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::ide::fixture::Fixture;
+
+    fn show(t: &SemanticToken, text: &str) -> String {
+        let mods: Vec<&str> = TokenModifier::ALL
+            .iter()
+            .filter(|m| t.has(**m))
+            .map(|m| m.name())
+            .collect();
+        format!(
+            "{} {:?}{}",
+            t.token_type.name(),
+            t.span.slice(text),
+            if mods.is_empty() {
+                String::new()
+            } else {
+                format!(" +{}", mods.join(","))
+            }
+        )
+    }
+
+    /// Tokens of the last file, one per line.
+    fn check(fixture: &str) -> String {
+        let f = Fixture::new(fixture);
+        let file = f.files.last().unwrap().1;
+        let analysis = f.analysis(file);
+        let text = f.text(file);
+        let tokens = semantic_tokens(&f.ws, file, &analysis, None);
+        assert_well_formed(&tokens, text);
+        tokens.iter().map(|t| show(t, text) + "\n").collect()
+    }
+
+    /// Sorted, disjoint, non-empty, on char boundaries, never across a line end.
+    fn assert_well_formed(tokens: &[SemanticToken], text: &str) {
+        for w in tokens.windows(2) {
+            assert!(w[0].span.end <= w[1].span.start, "overlap: {w:?}");
+        }
+        for t in tokens {
+            assert!(!t.span.is_empty());
+            assert!(text.is_char_boundary(t.span.start) && text.is_char_boundary(t.span.end));
+            assert!(!t.span.slice(text).contains(['\n', '\r']), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn definitions_properties_and_front_matter() {
+        insta::assert_snapshot!(check(
+            "---\ntitle: Лавров\n---\n%% a note @x\n@lavrov: person \"Sergey Lavrov\"\n  member-of: @mfa\n  aka: Lavrov\n@mfa: org \"MFA\"\n@odd: robot \"Odd\"\n"
+        ), @r#"
+            frontMatterKey "title"
+            comment "%% a note @x"
+            person "@lavrov" +definition
+            entityKind "person"
+            entityName "\"Sergey Lavrov\""
+            property "member-of"
+            organization "@mfa"
+            property "aka"
+            organization "@mfa" +definition
+            entityKind "org"
+            entityName "\"MFA\""
+            entity "@odd" +definition
+            entityKind "robot"
+            entityName "\"Odd\""
+            "#);
+    }
+
+    #[test]
+    fn mentions_by_kind_with_quotations_and_headings() {
+        insta::assert_snapshot!(check(
+            "//- /r.nmk\n@lavrov: person \"Sergey Lavrov\"\n@kyiv: place \"Kyiv\"\n@d: agreement \"D\"\n@e: event \"E\"\n@w: work \"W\"\n@o: other \"O\"\n//- /one.nmk\n@amb: org \"A1\"\n//- /two.nmk\n@amb: org \"A2\"\n//- /a.nmk\n# News from @kyiv 😀\n\n[Лавров]{@lavrov} in @kyiv: “We — @d and @e — agree,”{@lavrov via=@w} @o @amb @nobody.\n“Short”{-}\n"
+        ), @r##"
+            heading "# News from"
+            place "@kyiv"
+            heading "😀"
+            person "[Лавров]{@lavrov}"
+            place "@kyiv"
+            quotation "“We —"
+            agreement "@d" +quoted
+            quotation "and"
+            event "@e" +quoted
+            quotation "— agree,”"
+            attribute "{"
+            person "@lavrov" +speaker
+            attribute "via="
+            work "@w" +speaker
+            attribute "}"
+            otherEntity "@o"
+            entity "@amb" +ambiguous
+            entity "@nobody" +unresolved
+            quotation "“Short”"
+            attribute "{-}"
+            "##);
+    }
+
+    #[test]
+    fn multi_line_quotation_is_split_per_line() {
+        insta::assert_snapshot!(check(
+            "@x: person \"X\"\n\n“First line\nsecond @x line\r\nthird line,”{@x}\n\n“Next paragraph opens\n\n“and continues here”{@x}\n"
+        ), @r#"
+            person "@x" +definition
+            entityKind "person"
+            entityName "\"X\""
+            quotation "“First line"
+            quotation "second"
+            person "@x" +quoted
+            quotation "line"
+            quotation "third line,”"
+            attribute "{"
+            person "@x" +speaker
+            attribute "}"
+            quotation "“Next paragraph opens"
+            quotation "“and continues here”"
+            attribute "{"
+            person "@x" +speaker
+            attribute "}"
+            "#);
+    }
+
+    #[test]
+    fn range_keeps_overlapping_tokens() {
+        let f = Fixture::new("@x: person \"X\"\n\n@x and @x\n");
+        let file = f.files[0].1;
+        let analysis = f.analysis(file);
+        let all = semantic_tokens(&f.ws, file, &analysis, None);
+        let some = semantic_tokens(&f.ws, file, &analysis, Some(Span::new(16, 19)));
+        assert_eq!(all.len(), 5);
+        assert_eq!(some.len(), 1);
+        assert_eq!(some[0].span, Span::new(16, 18));
+    }
+
+    #[test]
+    fn well_formed_on_the_example_and_corpus() {
+        // The bundled example is in the repository; the corpus sits beside the clone.
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut paths = vec![root.join("examples/lavrov-tokyo.nmk")];
+        let corpus = root.join("../shared/corpus/dev");
+        let dir = std::fs::read_dir(&corpus).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (the corpus must sit beside the clone)",
+                corpus.display()
+            )
+        });
+        paths.extend(dir.flatten().map(|e| e.path()));
+        let mut checked = 0;
+        for p in paths
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "nmk"))
+        {
+            let text = std::fs::read_to_string(p).expect("readable article");
+            let mut ws = Workspace::default();
+            let file = ws.set_file("a.nmk", text).file.unwrap();
+            let analysis = ws.analyze(file);
+            let tokens = semantic_tokens(&ws, file, &analysis, None);
+            assert_well_formed(&tokens, &ws.file(file).unwrap().text);
+            assert!(tokens.iter().any(|t| t.token_type == TokenType::Person));
+            checked += 1;
+        }
+        assert!(checked >= 9, "only {checked} articles checked");
+    }
+}

@@ -61,9 +61,18 @@ pub fn document_symbols(
         ));
     }
     let mut entity = 0;
-    for block in &data.parse.blocks {
+    let blocks = &data.parse.blocks;
+    for (bi, block) in blocks.iter().enumerate() {
         match block {
             Block::Heading(h) => {
+                // A section runs to the end of its last block before the next heading of the
+                // same or a higher level.
+                let end = blocks[bi + 1..]
+                    .iter()
+                    .take_while(|n| !matches!(n, Block::Heading(o) if o.level <= h.level))
+                    .map(|n| n.span().end)
+                    .max()
+                    .unwrap_or(h.span.end);
                 let name = h.text.slice(text).trim();
                 flat.push((
                     Some(h.level),
@@ -75,7 +84,7 @@ pub fn document_symbols(
                         },
                         detail: None,
                         kind: SymbolKind::Section,
-                        span: h.span,
+                        span: Span::new(h.span.start, end.max(h.span.end)),
                         selection_span: if h.text.is_empty() { h.span } else { h.text },
                         children: Vec::new(),
                     },
@@ -139,12 +148,12 @@ pub fn document_symbols(
         ));
     }
     flat.sort_by_key(|(_, s)| s.span.start);
-    nest(flat, data.text.len(), text)
+    nest(flat)
 }
 
 /// Turn the flat list into a tree: a heading holds what follows it until a heading of the same
 /// or a higher level; its span grows to cover its content.
-fn nest(flat: Vec<(Option<u8>, DocumentSymbol)>, _len: usize, _text: &str) -> Vec<DocumentSymbol> {
+fn nest(flat: Vec<(Option<u8>, DocumentSymbol)>) -> Vec<DocumentSymbol> {
     let mut root: Vec<DocumentSymbol> = Vec::new();
     // Open sections: (level, symbol).
     let mut stack: Vec<(u8, DocumentSymbol)> = Vec::new();
@@ -259,4 +268,102 @@ pub fn workspace_symbols(ws: &Workspace, query: &str, limit: usize) -> Vec<Works
             .then_with(|| a.file.cmp(&b.file))
     });
     hits.into_iter().take(limit).map(|(_, s)| s).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::ide::fixture::Fixture;
+
+    fn outline(fixture: &str) -> String {
+        let f = Fixture::new(fixture);
+        let (path, file) = f.files.last().unwrap().clone();
+        let _ = path;
+        let analysis = f.analysis(file);
+        let syms = document_symbols(&f.ws, file, &analysis);
+        let mut out = String::new();
+        fn walk(f: &Fixture, file: FileId, s: &[DocumentSymbol], depth: usize, out: &mut String) {
+            for d in s {
+                assert!(
+                    d.span.start <= d.selection_span.start && d.selection_span.end <= d.span.end,
+                    "selection inside span: {d:?}"
+                );
+                out.push_str(&format!(
+                    "{}{:?} {} [{}] {}..{} sel {:?}\n",
+                    "  ".repeat(depth),
+                    d.kind,
+                    d.name,
+                    d.detail.as_deref().unwrap_or(""),
+                    d.span.start,
+                    d.span.end,
+                    d.selection_span.slice(f.text(file)),
+                ));
+                walk(f, file, &d.children, depth + 1, out);
+            }
+        }
+        walk(&f, file, &syms, 0, &mut out);
+        out
+    }
+
+    fn search(fixture: &str, query: &str, limit: usize) -> String {
+        let f = Fixture::new(fixture);
+        workspace_symbols(&f.ws, query, limit)
+            .iter()
+            .map(|s| format!("{} [{}] in {}\n", s.name, s.detail, f.ws.key(s.file)))
+            .collect()
+    }
+
+    #[test]
+    fn sections_nest_by_level_with_entities_and_quotations() {
+        insta::assert_snapshot!(outline(
+            "---\ntitle: Лавров в Токио\n---\nLede “with a short term” here.\n\n# Talks 😀\n\n@lavrov: person \"Sergey Lavrov\"\n  role: Minister\n\n“We are ready — готовы — to talk,”{@lavrov} he said.\n\n## Details\n\n“Nested ‘inner words here’ and more words,”{@lavrov}\n\n# Background\n\n@tass: org \"TASS\"\n@bad: robot \"Bad\"\n### Deep\nText.\n"
+        ), @r#"
+            FrontMatter front matter [Лавров в Токио] 0..41 sel "---"
+            Quotation “with a short term” [none] 47..70 sel "“"
+            Section Talks 😀 [] 78..282 sel "Talks 😀"
+              Entity(Some(Person)) @lavrov [Sergey Lavrov · person] 92..140 sel "lavrov"
+              Quotation Sergey Lavrov: “We are ready — готовы — to talk,” [explicit] 142..199 sel "“"
+              Section Details [] 210..282 sel "Details"
+                Quotation Sergey Lavrov: “Nested ‘inner words here’ and more words…” [explicit] 222..282 sel "“"
+            Section Background [] 284..348 sel "Background"
+              Entity(Some(Org)) @tass [TASS · org] 298..315 sel "tass"
+              Entity(None) @bad [Bad · robot] 316..333 sel "bad"
+              Section Deep [] 334..348 sel "Deep"
+            "#);
+    }
+
+    #[test]
+    fn empty_file_and_file_without_headings() {
+        assert_eq!(outline(""), "");
+        insta::assert_snapshot!(outline("@x: person \"X\"\n\n\"One two three four\"{@x}\n"), @r#"
+            Entity(Some(Person)) @x [X · person] 0..14 sel "x"
+            Quotation X: “One two three four” [explicit] 16..40 sel "\""
+            "#);
+    }
+
+    const WS: &str = "//- /registry.nmk\n@lavrov: person \"Sergey Lavrov\"\n  aka: Лавров; Russian top diplomat\n@putin: person \"Vladimir Putin\"\n@lav-fund: org \"Lavka Fund\"\n//- /a.nmk\n@lavrov: person \"Local Lavrov\"\n@mfa: org \"Ministry of Foreign Affairs\"\n";
+
+    #[test]
+    fn workspace_symbols_by_id_name_and_alias() {
+        insta::assert_snapshot!(search(WS, "lav", 10), @r#"
+            @lav-fund [Lavka Fund · org] in /registry.nmk
+            @lavrov [Sergey Lavrov · person] in /registry.nmk
+            @lavrov [Local Lavrov · person] in /a.nmk
+            "#);
+        insta::assert_snapshot!(search(WS, "лавр", 10), @r#"@lavrov [Sergey Lavrov · person (aka Лавров)] in /registry.nmk"#);
+        insta::assert_snapshot!(search(WS, "diplomat", 10), @r#"@lavrov [Sergey Lavrov · person (aka Russian top diplomat)] in /registry.nmk"#);
+        insta::assert_snapshot!(search(WS, "@mfa", 10), @r#"@mfa [Ministry of Foreign Affairs · org] in /a.nmk"#);
+        insta::assert_snapshot!(search(WS, "mnstry", 10), @r#"@mfa [Ministry of Foreign Affairs · org] in /a.nmk"#);
+        assert_eq!(search(WS, "zzz", 10), "");
+    }
+
+    #[test]
+    fn workspace_symbols_cap_and_empty_query() {
+        insta::assert_snapshot!(search(WS, "", 3), @r#"
+            @lav-fund [Lavka Fund · org] in /registry.nmk
+            @lavrov [Sergey Lavrov · person] in /registry.nmk
+            @lavrov [Local Lavrov · person] in /a.nmk
+            "#);
+        assert_eq!(search(WS, "", 100).lines().count(), 5);
+    }
 }
