@@ -62,7 +62,7 @@ struct Checker<'a> {
     out: Vec<Diagnostic>,
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
     fn push(&mut self, code: Code, span: Span, message: String) -> Option<&mut Diagnostic> {
         let severity = self.ws.config().severity(code)?;
         self.out.push(Diagnostic {
@@ -254,11 +254,13 @@ impl Checker<'_> {
     }
 
     fn quotes(&mut self, attributions: &[Attribution]) {
+        // Computed once, not per quotation: a long file has thousands of both.
+        let speakers = self.speaking_mentions();
         for (qi, (q, a)) in self.data.parse.quotes.iter().zip(attributions).enumerate() {
             let preview = preview(&attribution::quote_text(self.data, q));
             match a.kind {
                 AttributionKind::None => {
-                    let candidates = self.nearby_speakers(q.open.start);
+                    let candidates = nearby_speakers(&speakers, q.open.start);
                     if let Some(d) = self.push(
                         Code::UnattributedQuote,
                         Span::new(q.open.start, q.close.map_or(q.content.end, |c| c.end)),
@@ -291,13 +293,12 @@ impl Checker<'_> {
         }
     }
 
-    /// Speakers that can be offered for an unattributed quotation at `offset`: entities of
-    /// speaking kinds mentioned in the file, nearest first.
-    fn nearby_speakers(&self, offset: usize) -> Vec<String> {
+    /// The first mention of each entity of a speaking kind, in text order.
+    fn speaking_mentions(&self) -> Vec<(usize, &'a str)> {
         let mut seen = BTreeSet::new();
-        let mut ranked: Vec<(usize, String)> = Vec::new();
+        let mut out = Vec::new();
         for r in &self.data.references {
-            if !r.is_mention() || !seen.insert(r.id.clone()) {
+            if !r.is_mention() || !seen.insert(r.id.as_str()) {
                 continue;
             }
             let speaks = self
@@ -305,11 +306,10 @@ impl Checker<'_> {
                 .resolve_entity(self.file, &r.id)
                 .is_some_and(|(_, e)| e.kind.is_some_and(EntityKind::can_speak));
             if speaks {
-                ranked.push((r.span.start.abs_diff(offset), r.id.clone()));
+                out.push((r.span.start, r.id.as_str()));
             }
         }
-        ranked.sort();
-        ranked.into_iter().map(|(_, id)| id).take(5).collect()
+        out
     }
 
     /// Names and aliases of the file's cast (entities it defines or mentions) that stand in prose
@@ -401,6 +401,22 @@ fn suggest_kind(text: &str) -> Option<EntityKind> {
         "misc" => EntityKind::Other,
         _ => return None,
     })
+}
+
+/// Speakers that can be offered for an unattributed quotation at `offset`: entities of speaking
+/// kinds mentioned in the file (`speakers`, from `speaking_mentions`), nearest first.
+fn nearby_speakers(speakers: &[(usize, &str)], offset: usize) -> Vec<String> {
+    let mut ranked: Vec<(usize, &str)> = speakers
+        .iter()
+        .map(|(at, id)| (at.abs_diff(offset), *id))
+        .collect();
+    let n = ranked.len().min(5);
+    if n > 0 && n < ranked.len() {
+        ranked.select_nth_unstable(n - 1);
+        ranked.truncate(n);
+    }
+    ranked.sort();
+    ranked.into_iter().map(|(_, id)| id.to_string()).collect()
 }
 
 /// The first words of a quotation, for messages.

@@ -47,6 +47,18 @@ impl World {
         self.after_change(change.file, &change.ids)
     }
 
+    /// Insert during the initial indexing: no per-file dependents (each article would otherwise
+    /// walk the users of every ID it mentions, quadratic over the workspace); call
+    /// [`World::invalidate_all`] once at the end.
+    pub fn insert_bulk(&mut self, key: &str, data: Arc<FileData>) {
+        self.ws.insert(key, data);
+    }
+
+    /// Every cached analysis is stale.
+    pub fn invalidate_all(&mut self) {
+        self.config_epoch += 1;
+    }
+
     pub fn remove(&mut self, key: &str) -> BTreeSet<FileId> {
         match self.ws.remove_file(key) {
             Some(change) => self.after_change(change.file, &change.ids),

@@ -16,8 +16,8 @@ use tower_lsp_server::jsonrpc::{Error, ErrorCode};
 use tower_lsp_server::ls_types::*;
 
 /// Completion lists longer than this are cut and marked incomplete (the client asks again as
-/// the user types).
-const MAX_COMPLETIONS: usize = 500;
+/// the user types, with a longer prefix).
+const MAX_COMPLETIONS: usize = 100;
 const MAX_WORKSPACE_SYMBOLS: usize = 256;
 
 /// `pull`: the client pulls diagnostics (and can be asked to pull again); others get them
@@ -324,9 +324,25 @@ fn entity_item_kind(k: Option<EntityKind>) -> CompletionItemKind {
 }
 
 pub fn completion(c: &Ctx<'_>, pos: Position) -> CompletionResponse {
-    let mut items = ide::completion(&c.w.ws, c.a.file, c.offset(pos));
+    let offset = c.offset(pos);
+    let mut items = ide::completion(&c.w.ws, c.a.file, offset);
+    // With thousands of entities, send only what matches the word typed so far.
+    if items.len() > MAX_COMPLETIONS {
+        if let Some(first) = items.first() {
+            let start = first.edit.span.start.min(offset);
+            let typed = c.text()[start..offset]
+                .trim_start_matches(['@', '{'])
+                .to_lowercase();
+            if !typed.is_empty() {
+                items.retain(|i| i.filter_text.to_lowercase().contains(&typed));
+            }
+        }
+    }
     let incomplete = items.len() > MAX_COMPLETIONS;
-    items.truncate(MAX_COMPLETIONS);
+    if incomplete {
+        items.sort_by(|a, b| a.sort_text.cmp(&b.sort_text));
+        items.truncate(MAX_COMPLETIONS);
+    }
     let items = items
         .into_iter()
         .map(|i| CompletionItem {

@@ -171,6 +171,7 @@ impl Shared {
                     tokio::time::sleep(DEBOUNCE - quiet).await;
                 }
             }
+            let started = Instant::now();
             let s = self.clone();
             let k = key.clone();
             let push = !self.caps().pull_diagnostics;
@@ -187,16 +188,18 @@ impl Shared {
             let Ok(Ok(((analyzed, diags), deps))) = result else {
                 continue;
             };
+            // Edits that arrived while this analysis ran mean the user types faster than we
+            // analyse: coalesce the next ones.
+            coalesce = self
+                .engine
+                .docs()
+                .get(&key)
+                .is_some_and(|d| d.last_edit > started);
             let dependents = self.engine.open_keys(&deps);
             self.kick_all(dependents);
             if let Some(diags) = diags {
                 self.publish(&analyzed, diags).await;
             }
-            coalesce = self
-                .engine
-                .docs()
-                .get(&key)
-                .is_some_and(|d| Some(d.gen) != analyzed.gen);
         }
     }
 
@@ -354,12 +357,11 @@ impl Shared {
                     .await;
             }
         }
-        let (count, deps) = job.await.unwrap_or_default();
+        let count = job.await.unwrap_or_default();
         self.indexed.store(true, Ordering::SeqCst);
         if let Some(p) = progress {
             p.finish_with_message(format!("Indexed {count} files")).await;
         }
-        let _ = deps;
         let keys: Vec<String> = self.engine.docs().keys().cloned().collect();
         self.kick_all(keys);
         self.refresh_pull().await;
@@ -553,12 +555,12 @@ fn walk(roots: &[PathBuf]) -> Vec<PathBuf> {
 }
 
 /// Parse every workspace file on all cores and insert them in batches, so that requests on open
-/// documents wait for at most one batch. Returns the number of files and the files that changed.
+/// documents wait for at most one batch. Returns the number of files.
 fn index_files(
     s: &Shared,
     roots: &[PathBuf],
     progress: &tokio::sync::mpsc::UnboundedSender<(usize, usize)>,
-) -> (usize, BTreeSet<FileId>) {
+) -> usize {
     let files = walk(roots);
     let total = files.len();
     let _ = progress.send((0, total));
@@ -566,7 +568,6 @@ fn index_files(
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let next = std::sync::atomic::AtomicUsize::new(0);
     let (tx, rx) = std::sync::mpsc::sync_channel::<(String, Arc<FileData>)>(1024);
-    let mut deps = BTreeSet::new();
     let mut done = 0;
     std::thread::scope(|scope| {
         for _ in 0..threads {
@@ -586,13 +587,13 @@ fn index_files(
         drop(tx);
         let mut last_report = 0;
         let mut batch = Vec::with_capacity(256);
-        let mut flush = |batch: &mut Vec<(String, Arc<FileData>)>, done: &mut usize| {
+        let flush = |batch: &mut Vec<(String, Arc<FileData>)>, done: &mut usize| {
             let mut w = s.engine.write();
             let docs = s.engine.docs();
             for (key, data) in batch.drain(..) {
                 *done += 1;
                 if !docs.is_open(&key) {
-                    deps.extend(w.insert(&key, data));
+                    w.insert_bulk(&key, data);
                 }
             }
         };
@@ -613,8 +614,9 @@ fn index_files(
             }
         }
     });
+    s.engine.write().invalidate_all();
     let _ = progress.send((done, total));
-    (done, deps)
+    done
 }
 
 fn client_caps(p: &InitializeParams) -> ClientCaps {
