@@ -40,7 +40,12 @@ fn peak_rss_mb(pid: u32) -> f64 {
 }
 
 /// Time `n` requests built by `params(i)`; returns (p50, p99) in ms.
-fn time_requests(c: &mut Client, method: &str, n: usize, params: impl Fn(usize) -> Value) -> (f64, f64) {
+fn time_requests(
+    c: &mut Client,
+    method: &str,
+    n: usize,
+    params: impl Fn(usize) -> Value,
+) -> (f64, f64) {
     let mut t = Vec::with_capacity(n);
     for i in 0..n {
         let p = params(i);
@@ -77,7 +82,9 @@ fn edit_to_diagnostics(c: &mut Client, uri: &str, text: &mut String, n: usize) -
         };
         let start = Instant::now();
         c.change(uri, version, json!([{"range": range, "text": new}]));
-        c.wait_for("textDocument/publishDiagnostics", |p| p["uri"] == uri && p["version"] == version);
+        c.wait_for("textDocument/publishDiagnostics", |p| {
+            p["uri"] == uri && p["version"] == version
+        });
         t.push(ms(start.elapsed()));
     }
     (pct(&mut t, 0.5), pct(&mut t, 0.99))
@@ -116,7 +123,10 @@ fn run(articles: usize) {
     }
     let t_index = initialized.elapsed();
     println!("| time to `initialize` result | {:.1} ms |", ms(t_init));
-    println!("| time to workspace indexed (progress end) | {:.0} ms |", ms(t_index));
+    println!(
+        "| time to workspace indexed (progress end) | {:.0} ms |",
+        ms(t_index)
+    );
 
     // A 5 KB article, open in the editor.
     let uri = file_uri(&dir.path().join("articles/000/a00001.nmk"));

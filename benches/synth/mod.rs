@@ -8,7 +8,17 @@ const SYLLABLES: &[&str] = &[
     "ka", "ro", "mi", "len", "to", "va", "shi", "dor", "an", "bel", "gri", "zo", "nik", "la",
     "pet", "sa", "vi", "mor", "ta", "ren",
 ];
-const KINDS: &[&str] = &["person", "person", "person", "org", "org", "place", "agreement", "event", "work"];
+const KINDS: &[&str] = &[
+    "person",
+    "person",
+    "person",
+    "org",
+    "org",
+    "place",
+    "agreement",
+    "event",
+    "work",
+];
 const VERBS: &[&str] = &["said", "told reporters", "added", "stressed", "noted"];
 const PROSE: &[&str] = &[
     "Officials met on Monday to discuss the next steps of the talks,",
@@ -41,7 +51,9 @@ pub fn entity_id(i: usize) -> String {
 fn name(i: usize) -> String {
     let mut r = Rng::new(i as u64 + 7);
     let mut word = |n: usize| {
-        let mut w: String = (0..n).map(|_| SYLLABLES[r.below(SYLLABLES.len())]).collect();
+        let mut w: String = (0..n)
+            .map(|_| SYLLABLES[r.below(SYLLABLES.len())])
+            .collect();
         w[..1].make_ascii_uppercase();
         w
     };
@@ -117,7 +129,10 @@ pub fn write_workspace(dir: &Path, articles: usize, entities: usize) -> std::io:
         if i % 500 == 0 {
             std::fs::create_dir_all(&folder)?;
         }
-        std::fs::write(folder.join(format!("a{i:05}.nmk")), article(i as u64, entities, 3000))?;
+        std::fs::write(
+            folder.join(format!("a{i:05}.nmk")),
+            article(i as u64, entities, 3000),
+        )?;
     }
     Ok(())
 }

@@ -305,9 +305,15 @@ mod tests {
             );
         }
         open(&e, "/art.nmk", "Hello @a.\n");
-        assert!(e.sync("/art.nmk").contains(&e.read().ws.file_id("/reg.nmk").unwrap()));
+        assert!(e
+            .sync("/art.nmk")
+            .contains(&e.read().ws.file_id("/reg.nmk").unwrap()));
         let (art, _) = e.analysis_for("/art.nmk", None).unwrap();
-        assert!(art.analysis.diagnostics.is_empty(), "{:?}", art.analysis.diagnostics);
+        assert!(
+            art.analysis.diagnostics.is_empty(),
+            "{:?}",
+            art.analysis.diagnostics
+        );
         let other = e.read().ws.file_id("/other.nmk").unwrap();
         let other_a = e.analysis(other).unwrap();
         // Removing the definition: the article's cached analysis is stale, the other file's not.

@@ -64,14 +64,14 @@ pub fn capabilities(enc: Encoding, pull: bool) -> ServerCapabilities {
             ]),
             ..Default::default()
         })),
-        semantic_tokens_provider: Some(
-            SemanticTokensServerCapabilities::SemanticTokensOptions(SemanticTokensOptions {
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
                 legend: legend(),
                 range: Some(true),
                 full: Some(SemanticTokensFullOptions::Bool(true)),
                 ..Default::default()
-            }),
-        ),
+            },
+        )),
         inlay_hint_provider: Some(OneOf::Left(true)),
         folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
         ..Default::default()
@@ -130,7 +130,9 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn range(&self, span: Span) -> Range {
-        self.a.lines.range(self.text(), span.start, span.end, self.enc)
+        self.a
+            .lines
+            .range(self.text(), span.start, span.end, self.enc)
     }
 
     pub fn span(&self, range: Range) -> Span {
@@ -164,7 +166,9 @@ impl<'a> Ctx<'a> {
         if f == self.a.file {
             return Some(self.a.analysis.clone());
         }
-        self.engine.analysis_in(self.w, f).map(|a| a.analysis.clone())
+        self.engine
+            .analysis_in(self.w, f)
+            .map(|a| a.analysis.clone())
     }
 
     fn workspace_edit(&self, change: ide::SourceChange) -> WorkspaceEdit {
@@ -289,10 +293,7 @@ pub fn highlights(c: &Ctx<'_>, pos: Position) -> Vec<DocumentHighlight> {
         .collect()
 }
 
-pub fn prepare_rename(
-    c: &Ctx<'_>,
-    pos: Position,
-) -> Result<Option<PrepareRenameResponse>, Error> {
+pub fn prepare_rename(c: &Ctx<'_>, pos: Position) -> Result<Option<PrepareRenameResponse>, Error> {
     match ide::prepare_rename(&c.w.ws, c.a.file, c.offset(pos)) {
         Ok(Some(p)) => Ok(Some(PrepareRenameResponse::RangeWithPlaceholder {
             range: c.range(p.span),
@@ -395,7 +396,11 @@ fn symbol_kind(k: ide::SymbolKind) -> SymbolKind {
 #[allow(deprecated)]
 fn document_symbol(c: &Ctx<'_>, s: ide::DocumentSymbol) -> DocumentSymbol {
     DocumentSymbol {
-        name: if s.name.is_empty() { "·".into() } else { s.name },
+        name: if s.name.is_empty() {
+            "·".into()
+        } else {
+            s.name
+        },
         detail: s.detail,
         kind: symbol_kind(s.kind),
         tags: None,
@@ -431,7 +436,12 @@ pub fn workspace_symbols(w: &World, enc: Encoding, query: &str) -> Vec<SymbolInf
             let idx = lines
                 .entry(s.file)
                 .or_insert_with(|| LineIndex::new(&data.text));
-            let range = idx.range(&data.text, s.selection_span.start, s.selection_span.end, enc);
+            let range = idx.range(
+                &data.text,
+                s.selection_span.start,
+                s.selection_span.end,
+                enc,
+            );
             Some(SymbolInformation {
                 name: s.name,
                 kind: symbol_kind(s.kind),
@@ -444,7 +454,11 @@ pub fn workspace_symbols(w: &World, enc: Encoding, query: &str) -> Vec<SymbolInf
         .collect()
 }
 
-pub fn code_actions(c: &Ctx<'_>, range: Range, only: Option<&[CodeActionKind]>) -> CodeActionResponse {
+pub fn code_actions(
+    c: &Ctx<'_>,
+    range: Range,
+    only: Option<&[CodeActionKind]>,
+) -> CodeActionResponse {
     let span = c.span(range);
     ide::code_actions(&c.w.ws, c.a.file, &c.a.analysis, span)
         .into_iter()
@@ -532,7 +546,7 @@ pub fn folding_ranges(c: &Ctx<'_>) -> Vec<FoldingRange> {
         .into_iter()
         .filter_map(|f| {
             let r = c.range(f.span);
-            (r.end.line > r.start.line).then(|| FoldingRange {
+            (r.end.line > r.start.line).then_some(FoldingRange {
                 start_line: r.start.line,
                 start_character: None,
                 end_line: r.end.line,

@@ -93,12 +93,10 @@ impl Shared {
     pub fn on_change(self: &Arc<Self>, p: DidChangeTextDocumentParams) {
         let key = key_of(&p.text_document.uri);
         let enc = self.encoding();
-        let changed = self.engine.docs().change(
-            &key,
-            p.text_document.version,
-            &p.content_changes,
-            enc,
-        );
+        let changed =
+            self.engine
+                .docs()
+                .change(&key, p.text_document.version, &p.content_changes, enc);
         if changed.is_some() {
             self.kick(&key, false);
         }
@@ -360,7 +358,8 @@ impl Shared {
         let count = job.await.unwrap_or_default();
         self.indexed.store(true, Ordering::SeqCst);
         if let Some(p) = progress {
-            p.finish_with_message(format!("Indexed {count} files")).await;
+            p.finish_with_message(format!("Indexed {count} files"))
+                .await;
         }
         let keys: Vec<String> = self.engine.docs().keys().cloned().collect();
         self.kick_all(keys);
@@ -409,14 +408,13 @@ impl Shared {
                     None => {
                         // A deleted file, or a deleted folder: drop what was under it.
                         let prefix = format!("{key}/");
-                        let gone: Vec<(String, FileId)> = w
-                            .ws
-                            .files()
-                            .map(|(id, _)| (w.ws.key(id).to_string(), id))
-                            .filter(|(k, _)| {
-                                (*k == key || k.starts_with(&prefix)) && !open.is_open(k)
-                            })
-                            .collect();
+                        let gone: Vec<(String, FileId)> =
+                            w.ws.files()
+                                .map(|(id, _)| (w.ws.key(id).to_string(), id))
+                                .filter(|(k, _)| {
+                                    (*k == key || k.starts_with(&prefix)) && !open.is_open(k)
+                                })
+                                .collect();
                         drop(open);
                         for (k, id) in gone {
                             deps.extend(w.remove(&k));
@@ -520,7 +518,9 @@ fn error_line(text: &str, e: &crate::config::ConfigError) -> Option<usize> {
     key.and_then(|k| {
         text.lines().enumerate().skip(from - 1).find_map(|(i, l)| {
             let l = l.trim_start();
-            let rest = l.strip_prefix(k).or_else(|| l.strip_prefix(&format!("\"{k}\"")))?;
+            let rest = l
+                .strip_prefix(k)
+                .or_else(|| l.strip_prefix(&format!("\"{k}\"")))?;
             rest.trim_start().starts_with('=').then_some(i + 1)
         })
     })
@@ -863,7 +863,8 @@ impl LanguageServer for Backend {
         let found = self
             .on_file(&p.text_document.uri, false, move |c| {
                 let id = c.a.result_id();
-                let items = (prev.as_deref() != Some(id.as_str())).then(|| features::diagnostics(c));
+                let items =
+                    (prev.as_deref() != Some(id.as_str())).then(|| features::diagnostics(c));
                 Ok((id, items))
             })
             .await;
@@ -909,7 +910,9 @@ impl LanguageServer for Backend {
         let pp = p.text_document_position_params;
         let pos = pp.position;
         Ok(self
-            .on_file(&pp.text_document.uri, false, move |c| Ok(features::hover(c, pos)))
+            .on_file(&pp.text_document.uri, false, move |c| {
+                Ok(features::hover(c, pos))
+            })
             .await?
             .flatten())
     }
@@ -990,10 +993,7 @@ impl LanguageServer for Backend {
         .await
     }
 
-    async fn symbol(
-        &self,
-        p: WorkspaceSymbolParams,
-    ) -> Result<Option<WorkspaceSymbolResponse>> {
+    async fn symbol(&self, p: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
         let s = self.shared.clone();
         let query = p.query;
         let out = tokio::task::spawn_blocking(move || {
