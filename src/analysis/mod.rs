@@ -7,6 +7,7 @@ mod diagnostic;
 mod entity;
 pub mod export;
 mod file;
+mod line_index;
 pub mod properties;
 mod workspace;
 
@@ -15,4 +16,5 @@ pub use attribution::{Attribution, AttributionKind};
 pub use diagnostic::{Code, Diagnostic, FixData, Related, Severity};
 pub use entity::{Entity, EntityKind, PropertyValue};
 pub use file::{floor_char_boundary, line_col, FileData, RefRole, Reference};
+pub use line_index::LineIndex;
 pub use workspace::{parse_options, Change, EntityRef, FileId, Resolution, Workspace};

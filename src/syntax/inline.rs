@@ -16,6 +16,7 @@ pub(super) fn lex_inlines(
         start: range.start,
         out,
         errors,
+        bracket_close: None,
     }
     .run()
 }
@@ -26,6 +27,9 @@ struct Lexer<'a> {
     end: usize,
     out: &'a mut Vec<Inline>,
     errors: &'a mut Vec<SyntaxError>,
+    /// The last scan for a `]`: `(from, found)`. Every `[` between `from` and the `]` found
+    /// closes at that same `]`, so `[[[[…` is scanned once, not once per bracket.
+    bracket_close: Option<(usize, Option<usize>)>,
 }
 
 fn is_special_lead(b: u8) -> bool {
@@ -180,7 +184,13 @@ impl Lexer<'_> {
         Some(q)
     }
 
-    fn span_mention(&mut self, p: usize) -> Option<usize> {
+    /// The first unescaped `]` after the `[` at `p`.
+    fn bracket_close(&mut self, p: usize) -> Option<usize> {
+        if let Some((from, found)) = self.bracket_close {
+            if from < p && found.is_none_or(|c| p < c) {
+                return found;
+            }
+        }
         let b = self.text.as_bytes();
         let mut q = p + 1;
         let close = loop {
@@ -193,6 +203,13 @@ impl Lexer<'_> {
                 _ => q += 1,
             }
         };
+        self.bracket_close = Some((p, close));
+        close
+    }
+
+    fn span_mention(&mut self, p: usize) -> Option<usize> {
+        let b = self.text.as_bytes();
+        let close = self.bracket_close(p);
         let Some(close) = close else {
             self.error(
                 p,
