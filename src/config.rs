@@ -264,18 +264,38 @@ mod tests {
     #[test]
     fn errors_name_the_dotted_key() {
         let cases = [
-            ("[severity]\nunattributed-quote = \"loud\"\n", 2, "severity.unattributed-quote"),
-            ("# c\n[attribution]\n\nmin-quote-words = \"x\"\n", 4, "attribution.min-quote-words"),
+            (
+                "[severity]\nunattributed-quote = \"loud\"\n",
+                2,
+                "severity.unattributed-quote",
+            ),
+            (
+                "# c\n[attribution]\n\nmin-quote-words = \"x\"\n",
+                4,
+                "attribution.min-quote-words",
+            ),
             ("[attribution]\nmin-words = 3\n", 2, "attribution.min-words"),
-            ("[attribution.languages.de]\nverbs = [\"x\"]\n", 2, "attribution.languages.de.verbs"),
-            ("[severity]\n\"no-such-rule\" = \"off\"\n", 2, "severity.no-such-rule"),
+            (
+                "[attribution.languages.de]\nverbs = [\"x\"]\n",
+                2,
+                "attribution.languages.de.verbs",
+            ),
+            (
+                "[severity]\n\"no-such-rule\" = \"off\"\n",
+                2,
+                "severity.no-such-rule",
+            ),
             ("foo = 1\n", 1, "foo"),
         ];
         for (text, line, key) in cases {
             let e = Config::from_toml(text).unwrap_err();
             assert_eq!(e.line, Some(line), "{text}: {e}");
             assert_eq!(e.key.as_deref(), Some(key), "{text}: {e}");
-            assert!(e.to_string().starts_with(&format!("line {line}: `{key}`: ")), "{e}");
+            assert!(
+                e.to_string()
+                    .starts_with(&format!("line {line}: `{key}`: ")),
+                "{e}"
+            );
         }
         // A syntax error has a line but may have no key.
         let e = Config::from_toml("[attribution\n").unwrap_err();

@@ -7,7 +7,7 @@ use super::file::{FileData, RefRole};
 use super::properties::check_property;
 use super::workspace::{FileId, Resolution, Workspace};
 use crate::syntax::{Block, InlineKind, Span};
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::collections::{BTreeSet, HashMap};
 
 /// Everything known about one file once the workspace is taken into account.
@@ -326,7 +326,9 @@ impl<'a> Checker<'a> {
         if patterns.is_empty() {
             return;
         }
+        // Built for one pass over one file: a DFA costs more to build than it saves here.
         let Ok(ac) = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .match_kind(MatchKind::LeftmostLongest)
             .build(&patterns)
         else {
