@@ -6,7 +6,7 @@ use super::entity::EntityKind;
 use super::file::{FileData, RefRole};
 use super::properties::check_property;
 use super::workspace::{FileId, Resolution, Workspace};
-use crate::syntax::{Block, InlineKind, Span};
+use crate::syntax::{is_valid_id, Block, InlineKind, Span};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::collections::{BTreeSet, HashMap};
 
@@ -110,11 +110,14 @@ impl<'a> Checker<'a> {
         for (i, e) in self.data.entities.iter().enumerate() {
             if let (None, Some((text, span))) = (e.kind, &e.kind_text) {
                 let kinds = EntityKind::ALL.map(EntityKind::as_str).join(", ");
+                let hint = suggest_kind(text)
+                    .map(|k| format!(" (did you mean `{}`?)", k.as_str()))
+                    .unwrap_or_default();
                 self.push(
                     Code::UnknownKind,
                     *span,
                     format!(
-                        "unknown kind `{text}` for `@{}`; expected one of {kinds}",
+                        "unknown kind `{text}` for `@{}`{hint}; expected one of {kinds}",
                         e.id
                     ),
                 );
@@ -146,6 +149,12 @@ impl<'a> Checker<'a> {
                 }
                 continue;
             }
+            // A definition with a malformed ID (already a syntax error) can be neither
+            // mentioned nor hidden: further checks would only repeat that error.
+            if !is_valid_id(&e.id) {
+                continue;
+            }
+            let used_here = self.ws.users(&e.id).any(|f| f == self.file);
             let elsewhere: Vec<_> = self
                 .ws
                 .definitions(&e.id)
@@ -153,7 +162,8 @@ impl<'a> Checker<'a> {
                 .filter(|r| r.file != self.file)
                 .copied()
                 .collect();
-            if !elsewhere.is_empty() {
+            // The local definition hides the others only where this file mentions the ID.
+            if used_here && !elsewhere.is_empty() {
                 let files = file_list(self.ws, &elsewhere);
                 let related: Vec<Related> = elsewhere
                     .iter()
@@ -177,7 +187,12 @@ impl<'a> Checker<'a> {
                     d.related = related;
                 }
             }
-            if self.ws.users(&e.id).next().is_none() {
+            // Used when this file references the ID (its mentions resolve here), or a file that
+            // does not define it does (they resolve here, or are ambiguous between definitions,
+            // which `duplicate-definition` reports at the mention).
+            let defining: Vec<_> = self.ws.definitions(&e.id).iter().map(|r| r.file).collect();
+            let used = used_here || self.ws.users(&e.id).any(|f| !defining.contains(&f));
+            if !used {
                 self.push(
                     Code::UnusedEntity,
                     e.id_span,
@@ -241,17 +256,20 @@ impl<'a> Checker<'a> {
     }
 
     fn quotes(&mut self, attributions: &[Attribution]) {
-        let text = &self.data.text;
         let speakers = self.speaking_mentions();
         for (qi, (q, a)) in self.data.parse.quotes.iter().zip(attributions).enumerate() {
-            let preview = preview(q.content.slice(text));
+            let preview = preview(&attribution::quote_text(self.data, q));
             match a.kind {
                 AttributionKind::None => {
                     let candidates = nearby_speakers(&speakers, q.open.start);
                     if let Some(d) = self.push(
                         Code::UnattributedQuote,
                         Span::new(q.open.start, q.close.map_or(q.content.end, |c| c.end)),
-                        format!("quotation “{preview}” has no speaker: add `{{@id}}` after it or a cue such as “X said”; `{{-}}` marks it as not a quotation"),
+                        match a.cue.as_deref() {
+                            Some("continuation") => format!("quotation “{preview}” has no speaker: it continues the words of someone who is not a defined entity; add `{{@id}}` after it, or `{{-}}` if it is not a quotation"),
+                            Some(cue) => format!("quotation “{preview}” has no speaker: the subject of “{cue}” is not a defined person, organisation, agreement or work; link it with `[…]{{@id}}` or add `{{@id}}` after the quotation; `{{-}}` marks it as not a quotation"),
+                            None => format!("quotation “{preview}” has no speaker: add `{{@id}}` after it or a cue such as “X said”; `{{-}}` marks it as not a quotation"),
+                        },
                     ) {
                         d.fix = Some(FixData::AttributeQuote { quote: qi, candidates });
                     }
@@ -404,6 +422,25 @@ fn file_list(ws: &Workspace, defs: &[super::workspace::EntityRef]) -> String {
     names.join(", ")
 }
 
+/// The kind a misspelt or synonymous kind most likely means.
+fn suggest_kind(text: &str) -> Option<EntityKind> {
+    let lower = text.to_lowercase();
+    if let Some(k) = EntityKind::parse(&lower) {
+        return Some(k);
+    }
+    Some(match lower.as_str() {
+        "people" | "individual" | "per" => EntityKind::Person,
+        "organisation" | "organization" | "organ" | "company" | "institution" | "party"
+        | "ministry" | "agency" => EntityKind::Org,
+        "location" | "loc" | "country" | "city" | "region" | "gpe" => EntityKind::Place,
+        "treaty" | "deal" | "accord" | "format" => EntityKind::Agreement,
+        "meeting" | "summit" | "conference" => EntityKind::Event,
+        "document" | "report" | "law" | "publication" | "book" | "article" => EntityKind::Work,
+        "misc" => EntityKind::Other,
+        _ => return None,
+    })
+}
+
 /// The first words of a quotation, for messages.
 pub fn preview(text: &str) -> String {
     let t = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -424,7 +461,10 @@ mod tests {
     fn many_definitions_elsewhere_are_summarised() {
         let mut ws = Workspace::new(Config::default());
         for i in 0..20 {
-            ws.set_file(&format!("f{i:02}.nmk"), "@x: person \"X\"\n".into());
+            ws.set_file(
+                &format!("f{i:02}.nmk"),
+                "@x: person \"X\"\n\n@x spoke.\n".into(),
+            );
         }
         let user = ws.set_file("user.nmk", "Hello @x.\n".into()).file.unwrap();
         let a = ws.analyze(user);

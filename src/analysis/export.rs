@@ -7,7 +7,7 @@
 use super::analyze::FileAnalysis;
 use super::file::RefRole;
 use super::workspace::{FileId, Workspace};
-use crate::syntax::{unescape, Block, InlineKind, Span};
+use crate::syntax::{surface_text, Block, InlineKind, Span};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -169,6 +169,8 @@ pub fn export_document(
         for inline in inlines {
             let raw = inline.span.slice(src);
             match &inline.kind {
+                // A misplaced attribute block (reported as a syntax error) is markup too.
+                InlineKind::Text if is_attribute_block(raw) => {}
                 InlineKind::Text | InlineKind::Mark(_) => {
                     plain.push(inline.span, raw, true);
                 }
@@ -180,7 +182,7 @@ pub fn export_document(
                 }
                 InlineKind::Attr(_) => {}
                 InlineKind::SpanMention { surface, target } => {
-                    let s = unescape(surface.slice(src));
+                    let s = surface_text(surface.slice(src));
                     let ((start, _), (end, _)) = plain.push(inline.span, &s, false);
                     if let Some(t) = target {
                         mention_plain.insert(t.span.start, (start, end, s.into_owned()));
@@ -330,6 +332,14 @@ pub fn export_document(
     })
 }
 
+/// `{@id…}` or `{-}`: the lexer keeps one that follows no quotation mark as a text token.
+fn is_attribute_block(raw: &str) -> bool {
+    raw.strip_prefix('{')
+        .and_then(|r| r.strip_suffix('}'))
+        .map(str::trim)
+        .is_some_and(|inner| inner == "-" || inner.starts_with('@'))
+}
+
 /// The mention whose source span overlaps `span` (mentions sorted by source position).
 fn mention_at(sources: &[Span], span: Span) -> Option<usize> {
     let i = sources.partition_point(|s| s.end <= span.start);
@@ -473,6 +483,20 @@ mod tests {
             doc.quotes
         );
         assert!(doc.quotes.iter().any(|q| q.text.is_empty()));
+    }
+
+    #[test]
+    fn misplaced_attribute_blocks_are_not_text() {
+        let doc = export(
+            &[(
+                "a.nmk",
+                "@x: person \"X\"\n\nHe met @x.{@x} Then {not markup} left. {-}\n",
+            )],
+            "a.nmk",
+        );
+        assert_eq!(doc.text, "He met X. Then {not markup} left. ");
+        assert!(doc.diagnostics.iter().any(|d| d.code == "syntax"));
+        assert_offsets(&doc);
     }
 
     #[test]

@@ -272,5 +272,24 @@ pub fn unescape(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// A span mention's surface text as it reads: escapes resolved and, when it wraps, line ends as
+/// `\n` with comment lines between dropped.
+pub fn surface_text(raw: &str) -> std::borrow::Cow<'_, str> {
+    if !raw.contains('\n') {
+        return unescape(raw);
+    }
+    let mut joined = String::with_capacity(raw.len());
+    for (i, line) in raw.split('\n').enumerate() {
+        if i > 0 && blocks::is_comment(line) {
+            continue;
+        }
+        if i > 0 {
+            joined.push('\n');
+        }
+        joined.push_str(line.strip_suffix('\r').unwrap_or(line));
+    }
+    std::borrow::Cow::Owned(unescape(&joined).into_owned())
+}
+
 #[cfg(test)]
 mod tests;

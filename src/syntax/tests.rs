@@ -12,36 +12,54 @@ fn smoke() {
     assert_eq!(r.quotes.len(), 1);
 }
 
-fn span_mentions(r: &Parse) -> Vec<(String, Option<String>)> {
-    r.blocks
-        .iter()
-        .flat_map(|b| b.inlines().unwrap_or_default())
-        .filter_map(|i| match &i.kind {
-            InlineKind::SpanMention { surface, target } => Some((
-                format!("{}..{}", surface.start, surface.end),
-                target.as_ref().map(|t| t.id.clone()),
-            )),
-            _ => None,
-        })
-        .collect()
+#[test]
+fn unescape_resolves_every_escape() {
+    assert_eq!(unescape("a \\] b \\\\ c \\\""), "a ] b \\ c \"");
+    assert_eq!(unescape("trailing \\"), "trailing \\");
+    assert!(matches!(
+        unescape("plain"),
+        std::borrow::Cow::Borrowed("plain")
+    ));
 }
 
 #[test]
-fn brackets_close_at_the_first_bracket_whatever_the_nesting() {
-    // `[x [y]{@a}`: the outer `[` reaches the first `]`, so its surface is `x [y`.
-    let r = p("[x [y]{@a} and [b] [c]{@c}\n");
+fn surface_text_joins_wrapped_lines() {
+    assert_eq!(surface_text("Sergey\r\nLavrov"), "Sergey\nLavrov");
     assert_eq!(
-        span_mentions(&r),
-        vec![
-            ("1..5".to_string(), Some("a".to_string())),
-            ("20..21".to_string(), Some("c".to_string()))
-        ]
+        surface_text("Sergey\n%% note\nLavrov \\]"),
+        "Sergey\nLavrov ]"
     );
-    // Deep nesting with no mention at all is plain text, and each unclosed `[` is reported.
-    let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
-    let r = p(&deep);
-    assert!(span_mentions(&r).is_empty());
-    assert!(r.errors.is_empty(), "{:?}", r.errors.first());
-    let r = p(&"[".repeat(3000));
-    assert_eq!(r.errors.len(), 3000);
+    assert_eq!(surface_text("one line"), "one line");
+}
+
+#[test]
+fn parse_is_total_on_odd_input() {
+    for t in [
+        "",
+        "\u{feff}",
+        "\r",
+        "\r\n\r\n",
+        "---",
+        "@",
+        "@:",
+        "[",
+        "{",
+        "\\",
+        "\"",
+        "„",
+        "'",
+        "’",
+        "#",
+        "%%",
+        "  aka: x",
+        "\u{feff}---\r\n",
+        "[a\n\n]{@x}",
+        "\"{",
+        "«{@",
+    ] {
+        let r = p(t);
+        for b in &r.blocks {
+            assert!(b.span().end <= t.len(), "{t:?}");
+        }
+    }
 }
