@@ -117,6 +117,9 @@ pub fn load_workspace(paths: &[PathBuf], config: Option<&Path>) -> Result<Loaded
             Err(p) => problems.push(p),
         }
     }
+    problems.sort_by(|a, b| {
+        (Path::new(&a.path), a.line, a.column).cmp(&(Path::new(&b.path), b.line, b.column))
+    });
     Ok(LoadedWorkspace {
         workspace: ws,
         config_path,
@@ -202,7 +205,14 @@ fn walk(root: &Path, found: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) {
                 // A broken link named `x.png` is none of our business; one named `x.nmk`,
                 // or a folder that cannot be listed, is.
                 if is_nmk(&path) || is_dir {
-                    let reason = e.io_error().map_or_else(|| e.to_string(), io_reason);
+                    let broken_link = std::fs::symlink_metadata(&path)
+                        .is_ok_and(|m| m.file_type().is_symlink())
+                        && std::fs::metadata(&path).is_err();
+                    let reason = if broken_link {
+                        "broken symbolic link".to_string()
+                    } else {
+                        e.io_error().map_or_else(|| e.to_string(), io_reason)
+                    };
                     problems.push(Problem::new(&path, format!("cannot read: {reason}")));
                 }
             }

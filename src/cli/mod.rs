@@ -14,6 +14,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+pub use check::{reports, Report};
 pub use load::{find_config, load_workspace, read_config, LoadedWorkspace, Problem};
 
 #[derive(Parser, Debug)]
