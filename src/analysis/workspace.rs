@@ -209,6 +209,16 @@ impl Workspace {
         self.users.get(id).into_iter().flatten().copied()
     }
 
+    /// How many files reference `id` (O(1)).
+    pub fn user_count(&self, id: &str) -> usize {
+        self.users.get(id).map_or(0, BTreeSet::len)
+    }
+
+    /// Whether `file` references `id`.
+    pub fn users_contains(&self, id: &str, file: FileId) -> bool {
+        self.users.get(id).is_some_and(|s| s.contains(&file))
+    }
+
     pub fn entity(&self, r: EntityRef) -> Option<&Entity> {
         self.files.get(&r.file)?.entities.get(r.index)
     }

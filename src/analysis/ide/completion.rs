@@ -194,7 +194,9 @@ fn in_definition(data: &FileData, offset: usize) -> bool {
 ///
 /// - after `@` in prose, in a property value, after `{@` / `[…]{@` / `via=@`: every ID defined
 ///   in the workspace, with its display name, kind and role as detail, ranked by mentions in
-///   this file then in the workspace (in an attribute block, kinds that can speak first);
+///   this file, then by how many other files reference it (read from the workspace index, so a
+///   request costs O(entities + this file), not O(workspace)); in an attribute block, kinds that
+///   can speak come first;
 /// - after `@ID: ` on a definition line: the entity kinds;
 /// - at the start of an indented property line of a definition: known property keys and the
 ///   keys used elsewhere in the workspace;
@@ -255,12 +257,6 @@ fn ids(
             *in_file.entry(r.id.as_str()).or_default() += 1;
         }
     }
-    let mut in_ws: HashMap<String, usize> = HashMap::new();
-    for (_, f) in ws.files() {
-        for r in f.references.iter().filter(|r| r.is_mention()) {
-            *in_ws.entry(r.id.clone()).or_default() += 1;
-        }
-    }
     let mut out = Vec::new();
     let mut all: Vec<&str> = ws.all_definitions().map(|(id, _)| id).collect();
     all.sort_unstable();
@@ -297,7 +293,8 @@ fn ids(
             .flat_map(|e| e.names())
             .collect();
         let here = in_file.get(id).copied().unwrap_or(0);
-        let there = in_ws.get(id).copied().unwrap_or(0);
+        // From the index (O(1) per ID): ranking must not walk every file of the workspace.
+        let there = ws.user_count(id) - usize::from(ws.users_contains(id, file));
         let speaks = !speaker || kind.is_some_and(EntityKind::can_speak);
         out.push(CompletionItem {
             label: id.to_string(),
@@ -308,8 +305,8 @@ fn ids(
                 .chain(names)
                 .collect::<Vec<_>>()
                 .join(" "),
-            // Lower sorts first: speakers (in attribute blocks), then use in this file, then in
-            // the workspace, then the ID.
+            // Lower sorts first: speakers (in attribute blocks), then mentions in this file, then
+            // the number of other files that reference the ID, then the ID.
             sort_text: format!(
                 "{}{:06}{:06}{id}",
                 u8::from(!speaks),
@@ -395,7 +392,8 @@ mod tests {
         out
     }
 
-    const WS: &str = "//- /registry.nmk\n@lavrov: person \"Sergey Lavrov\"\n  role: Minister of Foreign Affairs\n  aka: Лавров\n@kyiv: place \"Kyiv\"\n@mfa: org \"MFA\"\n  head: @lavrov\n//- /other.nmk\n@kyiv @kyiv @kyiv @mfa\n";
+    // Other files referencing each ID: kyiv 3, mfa 2, lavrov 1 (the registry's `head:`).
+    const WS: &str = "//- /registry.nmk\n@lavrov: person \"Sergey Lavrov\"\n  role: Minister of Foreign Affairs\n  aka: Лавров\n@kyiv: place \"Kyiv\"\n@mfa: org \"MFA\"\n  head: @lavrov\n//- /other.nmk\n@kyiv @kyiv @kyiv\n//- /more.nmk\n@kyiv @mfa\n//- /third.nmk\n@kyiv @mfa\n";
 
     #[test]
     fn ids_after_at_ranked_by_use_in_file_then_workspace() {
