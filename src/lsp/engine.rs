@@ -216,6 +216,15 @@ impl Engine {
         Some(out)
     }
 
+    /// The cached analysis of a file if it is still valid; never analyses (for requests that
+    /// must stay cheap, such as the workspace counts of a hover card).
+    pub fn cached_analysis_in(&self, w: &World, file: FileId) -> Option<Arc<Analyzed>> {
+        let epoch = w.epoch(file);
+        let data = w.ws.file(file)?;
+        let cached = lock(&self.cache).get(&file).cloned()?;
+        (cached.epoch == epoch && Arc::ptr_eq(&cached.data, data)).then_some(cached)
+    }
+
     /// Run `f` on the analysis a request should see, under one read lock so that the workspace
     /// and the analysis agree: for an open document, the analysis of the text the request was
     /// sent against (`snap`, taken when it arrived); for other files, the workspace's copy.

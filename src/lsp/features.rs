@@ -162,12 +162,13 @@ impl<'a> Ctx<'a> {
         ))
     }
 
-    fn analysis_of(&self, f: FileId) -> Option<Arc<crate::analysis::FileAnalysis>> {
+    /// Another file's analysis if it is cached and current (no analysis is run).
+    fn cached_analysis_of(&self, f: FileId) -> Option<Arc<crate::analysis::FileAnalysis>> {
         if f == self.a.file {
             return Some(self.a.analysis.clone());
         }
         self.engine
-            .analysis_in(self.w, f)
+            .cached_analysis_in(self.w, f)
             .map(|a| a.analysis.clone())
     }
 
@@ -244,8 +245,10 @@ pub fn diagnostics(c: &Ctx<'_>) -> Vec<Diagnostic> {
 
 pub fn hover(c: &Ctx<'_>, pos: Position) -> Option<Hover> {
     let offset = c.offset(pos);
+    // Only cached analyses: analysing every file that mentions the entity made first hovers
+    // slow (see `ide::hover` for how the workspace count is bounded then).
     let h = ide::hover(&c.w.ws, c.a.file, &c.a.analysis, offset, &|f| {
-        c.analysis_of(f)
+        c.cached_analysis_of(f)
     })?;
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
