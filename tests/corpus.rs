@@ -176,7 +176,7 @@ fn score_article(
 ) -> Score {
     let data = ws.file(id).expect("file of the workspace");
     let analysis = ws.analyze(id);
-    let quotes = &data.parse.quotes;
+    let quotes = &data.parse().quotes;
     let texts: Vec<String> = quotes.iter().map(|q| quote_text(data, q)).collect();
     let mut used = vec![false; quotes.len()];
     let mut score = Score::default();

@@ -50,7 +50,7 @@ fn lavrov_tokyo_matches_expected_attributions() {
         .collect();
     assert!(loud.is_empty(), "errors or warnings:\n{}", loud.join("\n"));
 
-    let quotes = &data.parse.quotes;
+    let quotes = &data.parse().quotes;
     let top: Vec<usize> = (0..quotes.len()).filter(|&i| !quotes[i].nested).collect();
     assert_eq!(
         top.len(),

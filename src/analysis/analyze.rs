@@ -81,16 +81,16 @@ impl<'a> Checker<'a> {
     }
 
     fn syntax(&mut self) {
-        for e in &self.data.parse.errors {
+        for e in &self.data.parse().errors {
             self.push(Code::Syntax, e.span, e.message.clone());
         }
-        for q in &self.data.parse.quotes {
+        for q in &self.data.parse().quotes {
             if q.close.is_none() {
                 let msg = "quotation is never closed; it is cut off at the end of its paragraph (a quotation continues into the next paragraph only when that paragraph opens with a quotation mark)".to_string();
                 self.push(Code::UnclosedQuote, q.open, msg);
             }
         }
-        if let Some(fm) = &self.data.parse.front_matter {
+        if let Some(fm) = &self.data.parse().front_matter {
             for entry in &fm.entries {
                 if let Some(problem) = check_property(&entry.key.text, &entry.value.text) {
                     let msg = format!("front matter `{}`: {problem}", entry.key.text);
@@ -257,7 +257,14 @@ impl<'a> Checker<'a> {
 
     fn quotes(&mut self, attributions: &[Attribution]) {
         let speakers = self.speaking_mentions();
-        for (qi, (q, a)) in self.data.parse.quotes.iter().zip(attributions).enumerate() {
+        for (qi, (q, a)) in self
+            .data
+            .parse()
+            .quotes
+            .iter()
+            .zip(attributions)
+            .enumerate()
+        {
             let preview = preview(&attribution::quote_text(self.data, q));
             match a.kind {
                 AttributionKind::None => {
@@ -354,7 +361,7 @@ impl<'a> Checker<'a> {
         };
         let text = &self.data.text;
         let mut found = Vec::new();
-        for block in &self.data.parse.blocks {
+        for block in &self.data.parse().blocks {
             if !matches!(block, Block::Paragraph(_) | Block::Heading(_)) {
                 continue;
             }

@@ -154,7 +154,7 @@ pub fn export_document(
     // Plain position and text of each mention, keyed by the start of its ID in the source.
     let mut mention_plain: HashMap<usize, (usize, usize, String)> = HashMap::new();
     let mut first = true;
-    for block in &data.parse.blocks {
+    for block in &data.parse().blocks {
         if !matches!(block, Block::Heading(_) | Block::Paragraph(_)) {
             continue;
         }
@@ -264,7 +264,7 @@ pub fn export_document(
     let finder = MentionFinder::new(&mentions);
 
     let mut quotes = Vec::new();
-    for (q, a) in data.parse.quotes.iter().zip(&analysis.attributions) {
+    for (q, a) in data.parse().quotes.iter().zip(&analysis.attributions) {
         let (start, start_byte) = plain.map(src, q.content.start);
         let (end, end_byte) = plain.map(src, q.content.end);
         let (end, end_byte) = if end < start {
@@ -314,7 +314,7 @@ pub fn export_document(
         .collect();
 
     let meta = data
-        .parse
+        .parse()
         .front_matter
         .iter()
         .flat_map(|fm| &fm.entries)

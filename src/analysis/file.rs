@@ -52,7 +52,11 @@ impl Reference {
 #[derive(Clone, Debug)]
 pub struct FileData {
     pub text: String,
-    pub parse: Parse,
+    /// The syntax tree; empty for a file built with [`FileData::indexed`] until first asked
+    /// for (it is most of a file's memory, and the workspace index needs only `entities` and
+    /// `references`).
+    parse: OnceLock<Parse>,
+    options: ParseOptions,
     pub entities: Vec<Entity>,
     /// In text order.
     pub references: Vec<Reference>,
@@ -61,84 +65,45 @@ pub struct FileData {
 }
 
 impl FileData {
+    /// Parse `text` and keep the syntax tree (open documents, one-shot commands).
     pub fn new(text: String, options: &ParseOptions) -> FileData {
         let parse = syntax::parse(&text, options);
-        let mut entities = Vec::new();
-        let mut references = Vec::new();
-        for block in &parse.blocks {
-            match block {
-                Block::Definition(def) => {
-                    let entity = entities.len();
-                    entities.push(Entity::from_definition(def));
-                    for p in &def.properties {
-                        for r in &p.refs {
-                            references.push(Reference {
-                                id: r.id.clone(),
-                                span: r.span,
-                                role: RefRole::Property {
-                                    entity,
-                                    key: p.key.text.clone(),
-                                },
-                            });
-                        }
-                    }
-                }
-                Block::Heading(_) | Block::Paragraph(_) => {
-                    for inline in block.inlines().unwrap_or_default() {
-                        match &inline.kind {
-                            InlineKind::SpanMention {
-                                surface,
-                                target: Some(t),
-                            } => references.push(Reference {
-                                id: t.id.clone(),
-                                span: t.span,
-                                role: RefRole::SpanMention {
-                                    surface: *surface,
-                                    full: inline.span,
-                                },
-                            }),
-                            InlineKind::BareMention(t) => references.push(Reference {
-                                id: t.id.clone(),
-                                span: t.span,
-                                role: RefRole::BareMention { full: inline.span },
-                            }),
-                            _ => {}
-                        }
-                    }
-                }
-                Block::Comment(_) => {}
-            }
-        }
-        for (qi, q) in parse.quotes.iter().enumerate() {
-            if let Some(AttrContent::Speaker { speaker, via }) = q.attr.as_ref().map(|a| &a.content)
-            {
-                references.push(Reference {
-                    id: speaker.id.clone(),
-                    span: speaker.span,
-                    role: RefRole::Speaker { quote: qi },
-                });
-                if let Some(v) = via {
-                    references.push(Reference {
-                        id: v.id.clone(),
-                        span: v.span,
-                        role: RefRole::Via { quote: qi },
-                    });
-                }
-            }
-        }
-        references.sort_by_key(|r| r.span.start);
+        let (entities, references) = extract(&parse);
         FileData {
             text,
-            parse,
+            parse: OnceLock::from(parse),
+            options: options.clone(),
             entities,
             references,
             line_index: OnceLock::new(),
         }
     }
 
+    /// Parse `text` for the workspace index: keep the entities and references, drop the syntax
+    /// tree, which [`FileData::parse`] rebuilds on demand (files that are not open are rarely
+    /// asked for more than their references).
+    pub fn indexed(text: String, options: &ParseOptions) -> FileData {
+        let parse = syntax::parse(&text, options);
+        let (entities, references) = extract(&parse);
+        FileData {
+            text,
+            parse: OnceLock::new(),
+            options: options.clone(),
+            entities,
+            references,
+            line_index: OnceLock::new(),
+        }
+    }
+
+    /// The syntax tree (parsed again if it was dropped).
+    pub fn parse(&self) -> &Parse {
+        self.parse
+            .get_or_init(|| syntax::parse(&self.text, &self.options))
+    }
+
     /// The front matter's value for `key`.
     pub fn meta(&self, key: &str) -> Option<&str> {
-        self.parse
+        self.parse()
             .front_matter
             .as_ref()?
             .entries
@@ -190,4 +155,97 @@ pub fn floor_char_boundary(text: &str, mut i: usize) -> usize {
         i -= 1;
     }
     i
+}
+
+/// The entities and references (in text order) of a parsed file.
+fn extract(parse: &Parse) -> (Vec<Entity>, Vec<Reference>) {
+    let mut entities = Vec::new();
+    let mut references = Vec::new();
+    for block in &parse.blocks {
+        match block {
+            Block::Definition(def) => {
+                let entity = entities.len();
+                entities.push(Entity::from_definition(def));
+                for p in &def.properties {
+                    for r in &p.refs {
+                        references.push(Reference {
+                            id: r.id.clone(),
+                            span: r.span,
+                            role: RefRole::Property {
+                                entity,
+                                key: p.key.text.clone(),
+                            },
+                        });
+                    }
+                }
+            }
+            Block::Heading(_) | Block::Paragraph(_) => {
+                for inline in block.inlines().unwrap_or_default() {
+                    match &inline.kind {
+                        InlineKind::SpanMention {
+                            surface,
+                            target: Some(t),
+                        } => references.push(Reference {
+                            id: t.id.clone(),
+                            span: t.span,
+                            role: RefRole::SpanMention {
+                                surface: *surface,
+                                full: inline.span,
+                            },
+                        }),
+                        InlineKind::BareMention(t) => references.push(Reference {
+                            id: t.id.clone(),
+                            span: t.span,
+                            role: RefRole::BareMention { full: inline.span },
+                        }),
+                        _ => {}
+                    }
+                }
+            }
+            Block::Comment(_) => {}
+        }
+    }
+    for (qi, q) in parse.quotes.iter().enumerate() {
+        if let Some(AttrContent::Speaker { speaker, via }) = q.attr.as_ref().map(|a| &a.content) {
+            references.push(Reference {
+                id: speaker.id.clone(),
+                span: speaker.span,
+                role: RefRole::Speaker { quote: qi },
+            });
+            if let Some(v) = via {
+                references.push(Reference {
+                    id: v.id.clone(),
+                    span: v.span,
+                    role: RefRole::Via { quote: qi },
+                });
+            }
+        }
+    }
+    references.sort_by_key(|r| r.span.start);
+    (entities, references)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indexed_files_drop_the_tree_and_rebuild_the_same_one_on_demand() {
+        let text = "---\nlang: en\n---\n@a: person \"Ann\"\n  member-of: @o\n\n[Ann]{@a} and @o.\n\"We are ready,\"{@a via=@o}\n";
+        let opts = ParseOptions::default();
+        let full = FileData::new(text.to_string(), &opts);
+        let lean = FileData::indexed(text.to_string(), &opts);
+        assert!(full.parse.get().is_some());
+        assert!(lean.parse.get().is_none(), "no tree kept at index time");
+        assert_eq!(
+            format!("{:?}", lean.entities),
+            format!("{:?}", full.entities)
+        );
+        assert_eq!(lean.references, full.references);
+        assert_eq!(lean.references.len(), 5);
+        // Asking for the tree parses again, once.
+        assert_eq!(lean.meta("lang"), Some("en"));
+        assert!(lean.parse.get().is_some());
+        assert_eq!(format!("{:?}", lean.parse()), format!("{:?}", full.parse()));
+    }
 }

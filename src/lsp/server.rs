@@ -232,7 +232,7 @@ impl Shared {
                 None
             };
             let opts = s.engine.read().ws.parse_options();
-            let data = disk.map(|t| Arc::new(FileData::new(t, &opts)));
+            let data = disk.map(|t| Arc::new(FileData::indexed(t, &opts)));
             let mut w = s.engine.write();
             if s.engine.docs().is_open(&k) {
                 return BTreeSet::new();
@@ -393,7 +393,7 @@ impl Shared {
                 let data = if is_nmk && path.is_file() {
                     read_nmk(&path)
                         .ok()
-                        .map(|t| Arc::new(FileData::new(t, &opts)))
+                        .map(|t| Arc::new(FileData::indexed(t, &opts)))
                 } else {
                     None
                 };
@@ -577,7 +577,7 @@ fn index_files(
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(path) = files.get(i) else { break };
                 if let Ok(text) = read_nmk(path) {
-                    let data = Arc::new(FileData::new(text, opts));
+                    let data = Arc::new(FileData::indexed(text, opts));
                     if tx.send((path.display().to_string(), data)).is_err() {
                         break;
                     }

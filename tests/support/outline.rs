@@ -74,7 +74,7 @@ fn diagnostic(ws: &Workspace, text: &str, d: &Diagnostic, out: &mut String) {
 
 fn outline(data: &FileData, out: &mut String) {
     let text = data.text.as_str();
-    let parse = &data.parse;
+    let parse = data.parse();
     if let Some(fm) = &parse.front_matter {
         let _ = writeln!(out, "  front matter {}", range(text, fm.span));
         for e in &fm.entries {

@@ -417,7 +417,7 @@ mod tests {
         (c.lo..c.hi)
             .filter_map(|qt| {
                 let qi = s.prose.toks[qt].quote()?;
-                let content = s.file.parse.quotes[qi].content.slice(&s.file.text);
+                let content = s.file.parse().quotes[qi].content.slice(&s.file.text);
                 Some(choose(&c, &cues, &index, qt, content, main).map(|i| cues[i].text.clone()))
             })
             .collect()

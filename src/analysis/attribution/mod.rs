@@ -99,7 +99,7 @@ pub fn attribute(
     lookup: &Lookup<'_>,
     config: &AttributionConfig,
 ) -> Vec<Attribution> {
-    let quotes = &file.parse.quotes;
+    let quotes = &file.parse().quotes;
     if quotes.is_empty() {
         return Vec::new();
     }

@@ -89,7 +89,7 @@ struct Run {
 
 pub(super) fn build(file: &FileData, lookup: &Lookup<'_>) -> Prose {
     let text = &file.text;
-    let quotes = &file.parse.quotes;
+    let quotes = &file.parse().quotes;
     let mut top: Vec<usize> = (0..quotes.len()).filter(|&i| !quotes[i].nested).collect();
     top.sort_by_key(|&i| quotes[i].open.start);
     let mut prose = Prose {
@@ -100,7 +100,7 @@ pub(super) fn build(file: &FileData, lookup: &Lookup<'_>) -> Prose {
     let mut next_quote = 0;
     let mut skip_until = 0usize;
     let mut run = Run { chars: Vec::new() };
-    for block in &file.parse.blocks {
+    for block in &file.parse().blocks {
         let heading = match block {
             Block::Heading(_) => true,
             Block::Paragraph(_) => false,
@@ -335,7 +335,7 @@ fn push_word(chars: &[(char, Span)], out: &mut Vec<Tok>) {
 /// text, escapes their character, attribute blocks and line ends disappear.
 pub(crate) fn plain_text(file: &FileData, range: Span) -> String {
     let text = &file.text;
-    let blocks = &file.parse.blocks;
+    let blocks = &file.parse().blocks;
     let mut out = String::new();
     let first = blocks.partition_point(|b| b.span().end <= range.start);
     for block in &blocks[first..] {
@@ -440,7 +440,7 @@ mod tests {
     fn plain_text_of_a_quotation() {
         let text = "X said: \"The [club]{@c} is \\\"fine\\\"\n today.\"{@x} Done.\n";
         let file = FileData::new(text.to_string(), &ParseOptions::default());
-        let q = &file.parse.quotes[0];
+        let q = &file.parse().quotes[0];
         assert_eq!(plain_text(&file, q.content), "The club is \"fine\"  today.");
     }
 }

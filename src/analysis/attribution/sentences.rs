@@ -125,7 +125,7 @@ mod tests {
         let file = FileData::new(text.to_string(), &ParseOptions::default());
         let lookup = |_: &str| -> Option<&Entity> { None };
         let prose = super::super::prose::build(&file, &lookup);
-        let ends = |q: usize| end_mark(file.parse.quotes[q].content.slice(&file.text));
+        let ends = |q: usize| end_mark(file.parse().quotes[q].content.slice(&file.text));
         split(&prose, &Lexicon::default(), ends)
             .iter()
             .map(|s| {

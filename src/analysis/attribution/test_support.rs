@@ -25,7 +25,7 @@ impl Snippet {
         let lookup = |id: &str| -> Option<&Entity> { file.entity(id).map(|(_, e)| e) };
         let prose = prose::build(&file, &lookup);
         let sents = sentences::split(&prose, &lex, |q| {
-            sentences::end_mark(file.parse.quotes[q].content.slice(&file.text))
+            sentences::end_mark(file.parse().quotes[q].content.slice(&file.text))
         });
         Snippet {
             file,

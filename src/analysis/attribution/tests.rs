@@ -49,15 +49,15 @@ fn run_with(text: &str, config: &AttributionConfig) -> (FileData, Vec<Attributio
 fn check(text: &str, expect: &[Expect], config: &AttributionConfig) -> Vec<String> {
     let (file, got) = run_with(text, config);
     let mut problems = Vec::new();
-    if !file.parse.errors.is_empty() {
+    if !file.parse().errors.is_empty() {
         problems.push(format!(
             "{text}\n    syntax errors: {:?}",
-            file.parse.errors
+            file.parse().errors
         ));
     }
     for &(starts, speaker, kind, cue) in expect {
-        let found: Vec<usize> = (0..file.parse.quotes.len())
-            .filter(|&i| quote_text(&file, &file.parse.quotes[i]).starts_with(starts))
+        let found: Vec<usize> = (0..file.parse().quotes.len())
+            .filter(|&i| quote_text(&file, &file.parse().quotes[i]).starts_with(starts))
             .collect();
         let [qi] = found[..] else {
             problems.push(format!("{text}\n    “{starts}”: {} matches", found.len()));
@@ -828,7 +828,7 @@ mod fuzz {
                 }
             }
             let (file, got) = run_with(&text, &AttributionConfig::default());
-            prop_assert_eq!(got.len(), file.parse.quotes.len());
+            prop_assert_eq!(got.len(), file.parse().quotes.len());
             for a in &got {
                 // Spans lie inside the text, on character boundaries.
                 for span in [a.cue_span, a.speaker_span].into_iter().flatten() {
@@ -841,7 +841,7 @@ mod fuzz {
         #[test]
         fn never_panics_on_any_text(text in "\\PC{0,200}") {
             let (file, got) = run_with(&text, &AttributionConfig::default());
-            prop_assert_eq!(got.len(), file.parse.quotes.len());
+            prop_assert_eq!(got.len(), file.parse().quotes.len());
         }
     }
 }

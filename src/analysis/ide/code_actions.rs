@@ -132,7 +132,7 @@ pub fn code_actions(
             None => {}
         }
     }
-    for (qi, q) in data.parse.quotes.iter().enumerate() {
+    for (qi, q) in data.parse().quotes.iter().enumerate() {
         if !touches(q.span()) {
             continue;
         }
@@ -169,7 +169,7 @@ pub fn code_actions(
 /// Where an attribute block goes: right after the closing mark, or over an existing (invalid)
 /// block. `None` for an unclosed quotation.
 fn attr_place(data: &FileData, quote: usize) -> Option<Span> {
-    let q = data.parse.quotes.get(quote)?;
+    let q = data.parse().quotes.get(quote)?;
     match (&q.attr, q.close) {
         (Some(a), _) => Some(a.span),
         (None, Some(c)) => Some(Span::new(c.end, c.end)),
@@ -197,7 +197,7 @@ fn definition_edit(data: &FileData, header: &str) -> TextEdit {
         return TextEdit::insert(last.end, format!("\n\n{header}"));
     }
     let text = &data.text;
-    let top = match &data.parse.front_matter {
+    let top = match &data.parse().front_matter {
         Some(fm) => text[fm.span.end..]
             .find('\n')
             .map_or(text.len(), |i| fm.span.end + i + 1),

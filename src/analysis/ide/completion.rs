@@ -173,7 +173,7 @@ fn in_front_matter(text: &str, line_start: usize) -> bool {
 /// Whether `offset` is in a definition block or on an indented line right after one (a
 /// property being typed).
 fn in_definition(data: &FileData, offset: usize) -> bool {
-    data.parse.blocks.iter().any(|b| match b {
+    data.parse().blocks.iter().any(|b| match b {
         Block::Definition(d) => {
             let line_end = data.text[d.span.end..]
                 .find('\n')

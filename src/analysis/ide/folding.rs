@@ -38,10 +38,10 @@ pub fn folding_ranges(ws: &Workspace, file: FileId) -> Vec<FoldingRange> {
             out.push(FoldingRange { span, kind });
         }
     };
-    if let Some(fm) = &data.parse.front_matter {
+    if let Some(fm) = &data.parse().front_matter {
         add(fm.span, FoldingKind::FrontMatter);
     }
-    let blocks = &data.parse.blocks;
+    let blocks = &data.parse().blocks;
     let mut comment_run: Option<Span> = None;
     for (i, b) in blocks.iter().enumerate() {
         match b {
@@ -79,7 +79,7 @@ pub fn folding_ranges(ws: &Workspace, file: FileId) -> Vec<FoldingRange> {
     if let Some(run) = comment_run {
         add(run, FoldingKind::Comment);
     }
-    for q in &data.parse.quotes {
+    for q in &data.parse().quotes {
         add(q.span(), FoldingKind::Quotation);
     }
     out.sort_by(|a, b| {

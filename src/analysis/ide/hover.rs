@@ -63,7 +63,7 @@ pub fn hover(
             })
         }
         Target::Quote(qi) => {
-            let q = &data.parse.quotes[qi];
+            let q = &data.parse().quotes[qi];
             let a = analysis.attributions.get(qi)?;
             let mut md = String::new();
             let _ = writeln!(

@@ -31,7 +31,7 @@ pub fn inlay_hints(
     };
     let mut out = Vec::new();
     for (qi, (q, a)) in data
-        .parse
+        .parse()
         .quotes
         .iter()
         .zip(&analysis.attributions)

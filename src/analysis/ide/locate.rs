@@ -46,7 +46,7 @@ pub fn target_at(data: &FileData, offset: usize) -> Option<Target> {
         return Some(t);
     }
     // The innermost (last opened) quotation that contains the offset.
-    data.parse
+    data.parse()
         .quotes
         .iter()
         .enumerate()

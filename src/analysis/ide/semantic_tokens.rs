@@ -194,13 +194,13 @@ pub fn semantic_tokens(
             });
         }
     };
-    if let Some(fm) = &data.parse.front_matter {
+    if let Some(fm) = &data.parse().front_matter {
         for e in &fm.entries {
             tok(e.key.span, TokenType::FrontMatterKey, 0);
         }
     }
     let mut entity = 0;
-    for block in &data.parse.blocks {
+    for block in &data.parse().blocks {
         match block {
             Block::Comment(s) => tok(*s, TokenType::Comment, 0),
             Block::Heading(h) => tok(h.span, TokenType::Heading, 0),
@@ -235,12 +235,12 @@ pub fn semantic_tokens(
             }
         }
     }
-    for q in &data.parse.quotes {
+    for q in &data.parse().quotes {
         let end = q.close.map_or(q.content.end, |c| c.end);
         tok(Span::new(q.open.start, end), TokenType::Quote, 0);
     }
     let in_quote = |s: Span| {
-        data.parse
+        data.parse()
             .quotes
             .iter()
             .any(|q| q.open.end <= s.start && s.end <= q.content.end)

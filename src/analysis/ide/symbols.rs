@@ -46,7 +46,7 @@ pub fn document_symbols(
     let text = &data.text;
     // Flat list of (heading level or None, symbol) in text order.
     let mut flat: Vec<(Option<u8>, DocumentSymbol)> = Vec::new();
-    if let Some(fm) = &data.parse.front_matter {
+    if let Some(fm) = &data.parse().front_matter {
         let title = data.meta("title").map(str::to_string);
         flat.push((
             None,
@@ -61,7 +61,7 @@ pub fn document_symbols(
         ));
     }
     let mut entity = 0;
-    let blocks = &data.parse.blocks;
+    let blocks = &data.parse().blocks;
     for (bi, block) in blocks.iter().enumerate() {
         match block {
             Block::Heading(h) => {
@@ -115,7 +115,7 @@ pub fn document_symbols(
             _ => {}
         }
     }
-    for (qi, q) in data.parse.quotes.iter().enumerate() {
+    for (qi, q) in data.parse().quotes.iter().enumerate() {
         if q.nested {
             continue;
         }
