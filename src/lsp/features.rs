@@ -329,24 +329,8 @@ fn entity_item_kind(k: Option<EntityKind>) -> CompletionItemKind {
 
 pub fn completion(c: &Ctx<'_>, pos: Position) -> CompletionResponse {
     let offset = c.offset(pos);
-    let mut items = ide::completion(&c.w.ws, c.a.file, offset);
-    // With thousands of entities, send only what matches the word typed so far.
-    if items.len() > MAX_COMPLETIONS {
-        if let Some(first) = items.first() {
-            let start = first.edit.span.start.min(offset);
-            let typed = c.text()[start..offset]
-                .trim_start_matches(['@', '{'])
-                .to_lowercase();
-            if !typed.is_empty() {
-                items.retain(|i| i.filter_text.to_lowercase().contains(&typed));
-            }
-        }
-    }
-    let incomplete = items.len() > MAX_COMPLETIONS;
-    if incomplete {
-        items.sort_by(|a, b| a.sort_text.cmp(&b.sort_text));
-        items.truncate(MAX_COMPLETIONS);
-    }
+    // With thousands of entities, send only the best matches of the word typed so far.
+    let (items, incomplete) = ide::completion_limited(&c.w.ws, c.a.file, offset, MAX_COMPLETIONS);
     let items = items
         .into_iter()
         .map(|i| CompletionItem {

@@ -3,6 +3,7 @@
 use super::{clamp_offset, TextEdit};
 use crate::analysis::{EntityKind, FileData, FileId, Resolution, Workspace};
 use crate::syntax::{may_precede_mention, Block, Span};
+use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -206,12 +207,28 @@ fn in_definition(data: &FileData, offset: usize) -> bool {
 /// and `edit` replaces the whole word around the cursor. Nothing elsewhere (an `@` in an e-mail
 /// address, plain prose).
 pub fn completion(ws: &Workspace, file: FileId, offset: usize) -> Vec<CompletionItem> {
+    completion_limited(ws, file, offset, usize::MAX).0
+}
+
+/// [`completion`] for a server: when there are more than `limit` items, only those whose ID or
+/// names contain what was typed before the cursor (case-insensitively), and of those the best
+/// `limit`, in rank order; the flag says whether items were left out. IDs are ranked before
+/// their items are built, so a request costs little more than `limit` items.
+pub fn completion_limited(
+    ws: &Workspace,
+    file: FileId,
+    offset: usize,
+    limit: usize,
+) -> (Vec<CompletionItem>, bool) {
     let Some(data) = ws.file(file) else {
-        return Vec::new();
+        return (Vec::new(), false);
     };
     let offset = clamp_offset(&data.text, offset);
-    match context(data, offset) {
-        Some(Context::Id { word, speaker }) => ids(ws, file, data, word, speaker),
+    let items = match context(data, offset) {
+        Some(Context::Id { word, speaker }) => {
+            let typed = &data.text[word.start.min(offset)..offset];
+            return ids(ws, file, data, word, speaker, typed, limit);
+        }
         Some(Context::Kind { word }) => EntityKind::ALL
             .iter()
             .enumerate()
@@ -240,7 +257,9 @@ pub fn completion(ws: &Workspace, file: FileId, offset: usize) -> Vec<Completion
             })
             .collect(),
         None => Vec::new(),
-    }
+    };
+    let incomplete = items.len() > limit;
+    (items.into_iter().take(limit).collect(), incomplete)
 }
 
 fn ids(
@@ -249,7 +268,9 @@ fn ids(
     data: &FileData,
     word: Span,
     speaker: bool,
-) -> Vec<CompletionItem> {
+    typed: &str,
+    limit: usize,
+) -> (Vec<CompletionItem>, bool) {
     let mut in_file: HashMap<&str, usize> = HashMap::new();
     for r in data.references.iter().filter(|r| r.is_mention()) {
         // The word being typed is not a use.
@@ -257,67 +278,97 @@ fn ids(
             *in_file.entry(r.id.as_str()).or_default() += 1;
         }
     }
-    let mut out = Vec::new();
-    let mut all: Vec<&str> = ws.all_definitions().map(|(id, _)| id).collect();
-    all.sort_unstable();
-    for id in all {
-        let (kind, detail, doc) = match ws.resolve(file, id) {
-            Resolution::Local(d) | Resolution::Workspace(d) => {
-                let Some(e) = ws.entity(d) else { continue };
-                let mut detail = format!(
-                    "{} · {}",
-                    e.display_name(),
-                    e.kind.map_or("?", |k| k.as_str())
-                );
-                if let Some(role) = e.property("role") {
-                    detail.push_str(" · ");
-                    detail.push_str(role);
-                }
-                let doc = format!("Defined in `{}`", ws.key(d.file));
-                (e.kind, detail, Some(doc))
-            }
-            Resolution::Ambiguous(defs) => {
-                let files: Vec<&str> = defs.iter().map(|d| ws.key(d.file)).collect();
-                (
-                    None,
-                    format!("ambiguous: defined in {}", files.join(", ")),
-                    None,
-                )
-            }
+    // Rank every ID from the index first (cheap), and build items (strings) only for those sent.
+    let mut ranked: Vec<Ranked<'_>> = Vec::new();
+    for (id, _) in ws.all_definitions() {
+        let res = ws.resolve(file, id);
+        let kind = match &res {
+            Resolution::Local(d) | Resolution::Workspace(d) => match ws.entity(*d) {
+                Some(e) => e.kind,
+                None => continue,
+            },
+            Resolution::Ambiguous(_) => None,
             Resolution::Undefined => continue,
         };
-        let names: Vec<&str> = ws
-            .definitions(id)
-            .iter()
-            .filter_map(|d| ws.entity(*d))
-            .flat_map(|e| e.names())
-            .collect();
         let here = in_file.get(id).copied().unwrap_or(0);
         // From the index (O(1) per ID): ranking must not walk every file of the workspace.
         let there = ws.user_count(id) - usize::from(ws.users_contains(id, file));
         let speaks = !speaker || kind.is_some_and(EntityKind::can_speak);
-        out.push(CompletionItem {
-            label: id.to_string(),
-            kind: CompletionKind::Entity(kind),
-            detail: Some(detail),
-            documentation: doc,
-            filter_text: std::iter::once(id)
-                .chain(names)
-                .collect::<Vec<_>>()
-                .join(" "),
-            // Lower sorts first: speakers (in attribute blocks), then mentions in this file, then
-            // the number of other files that reference the ID, then the ID.
-            sort_text: format!(
-                "{}{:06}{:06}{id}",
-                u8::from(!speaks),
-                999_999 - here.min(999_999),
-                999_999 - there.min(999_999)
-            ),
-            edit: TextEdit::new(word, id),
-        });
+        ranked.push((!speaks, here, there, id, res));
     }
-    out.sort_by(|a, b| a.sort_text.cmp(&b.sort_text));
-    out
+    let filter_text = |id: &str| -> String {
+        let names = ws
+            .definitions(id)
+            .iter()
+            .filter_map(|d| ws.entity(*d))
+            .flat_map(|e| e.names());
+        std::iter::once(id)
+            .chain(names)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    // Too many: keep those whose ID or names contain what was typed before the cursor.
+    let typed = typed.to_lowercase();
+    if ranked.len() > limit && !typed.is_empty() {
+        ranked.retain(|r| filter_text(r.3).to_lowercase().contains(&typed));
+    }
+    // Lower sorts first: speakers (in attribute blocks), then mentions in this file, then the
+    // number of other files that reference the ID, then the ID.
+    type Ranked<'a> = (bool, usize, usize, &'a str, Resolution);
+    fn key<'a>(r: &Ranked<'a>) -> (bool, Reverse<usize>, Reverse<usize>, &'a str) {
+        (r.0, Reverse(r.1), Reverse(r.2), r.3)
+    }
+    let incomplete = ranked.len() > limit;
+    if incomplete {
+        ranked.select_nth_unstable_by(limit, |a, b| key(a).cmp(&key(b)));
+        ranked.truncate(limit);
+    }
+    ranked.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
+    let items = ranked
+        .into_iter()
+        .filter_map(|(not_speaks, here, there, id, res)| {
+            let (kind, detail, doc) = match res {
+                Resolution::Local(d) | Resolution::Workspace(d) => {
+                    let e = ws.entity(d)?;
+                    let mut detail = format!(
+                        "{} · {}",
+                        e.display_name(),
+                        e.kind.map_or("?", |k| k.as_str())
+                    );
+                    if let Some(role) = e.property("role") {
+                        detail.push_str(" · ");
+                        detail.push_str(role);
+                    }
+                    let doc = format!("Defined in `{}`", ws.key(d.file));
+                    (e.kind, detail, Some(doc))
+                }
+                Resolution::Ambiguous(defs) => {
+                    let files: Vec<&str> = defs.iter().map(|d| ws.key(d.file)).collect();
+                    (
+                        None,
+                        format!("ambiguous: defined in {}", files.join(", ")),
+                        None,
+                    )
+                }
+                Resolution::Undefined => return None,
+            };
+            Some(CompletionItem {
+                label: id.to_string(),
+                kind: CompletionKind::Entity(kind),
+                detail: Some(detail),
+                documentation: doc,
+                filter_text: filter_text(id),
+                sort_text: format!(
+                    "{}{:06}{:06}{id}",
+                    u8::from(not_speaks),
+                    999_999 - here.min(999_999),
+                    999_999 - there.min(999_999)
+                ),
+                edit: TextEdit::new(word, id),
+            })
+        })
+        .collect();
+    (items, incomplete)
 }
 
 /// `key: `, or just `key` when the colon is already there.
@@ -403,6 +454,32 @@ mod tests {
             lavrov [person] Sergey Lavrov · person · Minister of Foreign Affairs => "lavrov"
             kyiv [place] Kyiv · place => "kyiv"
             "#);
+    }
+
+    #[test]
+    fn limited_lists_keep_the_best_ranked_matches_of_what_was_typed() {
+        let labels = |items: &[CompletionItem]| -> Vec<String> {
+            items.iter().map(|i| i.label.clone()).collect()
+        };
+        let f = Fixture::new(&format!("{WS}//- /a.nmk\n@mfa met @lavrov — then @$0\n"));
+        let (file, offset) = f.cursor();
+        let full = completion(&f.ws, file, offset);
+        let (top, incomplete) = completion_limited(&f.ws, file, offset, 2);
+        assert!(incomplete);
+        assert_eq!(labels(&top), labels(&full[..2]));
+        assert_eq!(top, full[..2].to_vec(), "the same items as the full list");
+        assert_eq!(completion_limited(&f.ws, file, offset, 3), (full, false));
+        // Over the limit, only IDs or names containing the typed text (any case) stay.
+        for (typed, want) in [("KY", "kyiv"), ("sergey", "lavrov"), ("fA", "mfa")] {
+            let f = Fixture::new(&format!("{WS}//- /a.nmk\nThen @{typed}$0\n"));
+            let (file, offset) = f.cursor();
+            let (items, incomplete) = completion_limited(&f.ws, file, offset, 1);
+            assert_eq!(
+                (labels(&items), incomplete),
+                (vec![want.to_string()], false),
+                "{typed}"
+            );
+        }
     }
 
     #[test]

@@ -37,7 +37,7 @@ mod fixture;
 mod robustness;
 
 pub use code_actions::{code_actions, ActionKind, CodeAction};
-pub use completion::{completion, CompletionItem, CompletionKind};
+pub use completion::{completion, completion_limited, CompletionItem, CompletionKind};
 pub use folding::{folding_ranges, FoldingKind, FoldingRange};
 pub use hover::{hover, Hover};
 pub use inlay_hints::{inlay_hints, InlayHint};
