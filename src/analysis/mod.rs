@@ -7,6 +7,7 @@ mod diagnostic;
 mod entity;
 pub mod export;
 mod file;
+mod names;
 pub mod properties;
 mod workspace;
 

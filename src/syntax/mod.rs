@@ -154,8 +154,9 @@ pub enum InlineKind {
     BareMention(IdRef),
     /// A quotation mark or apostrophe-like mark; pairing decides what it is.
     Mark(Mark),
-    /// `{@ID}`, `{@ID via=@ID2}` or `{-}` after a mark.
-    Attr(AttrBlock),
+    /// `{@ID}`, `{@ID via=@ID2}` or `{-}` after a mark (boxed: rare, and it would triple the
+    /// size of every token).
+    Attr(Box<AttrBlock>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
