@@ -254,20 +254,23 @@ impl<'a> Checker<'a> {
     }
 
     fn quotes(&mut self, attributions: &[Attribution], resolutions: &[Resolution]) {
-        let text = &self.data.text;
         let unattributed_on = self.ws.config().severity(Code::UnattributedQuote).is_some();
         let mut speakers: Option<Vec<(usize, &str)>> = None;
         for (qi, (q, a)) in self.data.parse.quotes.iter().zip(attributions).enumerate() {
             match a.kind {
                 AttributionKind::None if unattributed_on => {
-                    let preview = preview(q.content.slice(text));
+                    let preview = preview(&attribution::quote_text(self.data, q));
                     let speakers =
                         speakers.get_or_insert_with(|| self.speaking_mentions(resolutions));
                     let candidates = nearest_ids(speakers, q.open.start);
                     if let Some(d) = self.push(
                         Code::UnattributedQuote,
                         Span::new(q.open.start, q.close.map_or(q.content.end, |c| c.end)),
-                        format!("quotation “{preview}” has no speaker: add `{{@id}}` after it or a cue such as “X said”; `{{-}}` marks it as not a quotation"),
+                        match a.cue.as_deref() {
+                            Some("continuation") => format!("quotation “{preview}” has no speaker: it continues the words of someone who is not a defined entity; add `{{@id}}` after it, or `{{-}}` if it is not a quotation"),
+                            Some(cue) => format!("quotation “{preview}” has no speaker: the subject of “{cue}” is not a defined person, organisation, agreement or work; link it with `[…]{{@id}}` or add `{{@id}}` after the quotation; `{{-}}` marks it as not a quotation"),
+                            None => format!("quotation “{preview}” has no speaker: add `{{@id}}` after it or a cue such as “X said”; `{{-}}` marks it as not a quotation"),
+                        },
                     ) {
                         d.fix = Some(FixData::AttributeQuote { quote: qi, candidates });
                     }
@@ -279,7 +282,7 @@ impl<'a> Checker<'a> {
                         continue;
                     };
                     if let Some(kind @ (EntityKind::Place | EntityKind::Event)) = e.kind {
-                        let preview = preview(q.content.slice(text));
+                        let preview = preview(&attribution::quote_text(self.data, q));
                         self.push(
                             Code::SpeakerKind,
                             q.attr.as_ref().map_or(q.open, |at| at.span),

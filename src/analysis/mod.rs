@@ -7,6 +7,7 @@ mod diagnostic;
 mod entity;
 pub mod export;
 mod file;
+pub mod ide;
 mod names;
 pub mod properties;
 mod workspace;
