@@ -107,8 +107,11 @@ fn is_key(k: &str) -> bool {
 }
 
 pub(super) fn parse_blocks(text: &str) -> Parse {
+    // At most one block per line, and in prose about one per two lines (text, blank). Capacity
+    // that is never written costs no memory pages, so err high rather than regrow.
+    let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
     let mut parse = Parse {
-        blocks: Vec::with_capacity(text.len() / 256 + 4),
+        blocks: Vec::with_capacity(lines / 2 + 8),
         ..Parse::default()
     };
     let body_start = if text.starts_with('\u{feff}') { 3 } else { 0 };
@@ -123,11 +126,20 @@ pub(super) fn parse_blocks(text: &str) -> Parse {
     // the paragraph so that blocks stay in text order.
     let mut para: Option<Span> = None;
     let mut para_comments: Vec<Span> = Vec::new();
+    // Tokens are lexed into one reused buffer, then copied into a vector of exactly their
+    // number: no regrowth per paragraph and no spare capacity kept in the result.
+    let mut scratch: Vec<Inline> = Vec::new();
     while let Some(line) = line_at(text, pos) {
         let s = line.content.slice(text);
         pos = line.next;
         if is_blank(s) {
-            flush_paragraph(text, &mut para, &mut para_comments, &mut parse);
+            flush_paragraph(
+                text,
+                &mut para,
+                &mut para_comments,
+                &mut scratch,
+                &mut parse,
+            );
         } else if is_comment(s) {
             // A comment does not end a paragraph: the lines around it stay one paragraph.
             if para.is_some() {
@@ -136,14 +148,25 @@ pub(super) fn parse_blocks(text: &str) -> Parse {
                 parse.blocks.push(Block::Comment(line.content));
             }
         } else if is_definition_line(s) {
-            flush_paragraph(text, &mut para, &mut para_comments, &mut parse);
+            flush_paragraph(
+                text,
+                &mut para,
+                &mut para_comments,
+                &mut scratch,
+                &mut parse,
+            );
             pos = parse_definition(text, line, &mut parse);
         } else if let Some(level) = heading_level(s) {
-            flush_paragraph(text, &mut para, &mut para_comments, &mut parse);
+            flush_paragraph(
+                text,
+                &mut para,
+                &mut para_comments,
+                &mut scratch,
+                &mut parse,
+            );
             let raw = Span::new(line.content.start + level as usize, line.content.end);
             let text_span = heading_text(text, raw);
-            let mut inlines = Vec::new();
-            lex_inlines(text, text_span, &mut inlines, &mut parse.errors);
+            let inlines = lex_into(text, text_span, &mut scratch, &mut parse.errors);
             parse.blocks.push(Block::Heading(Heading {
                 level,
                 span: line.content,
@@ -157,14 +180,35 @@ pub(super) fn parse_blocks(text: &str) -> Parse {
             });
         }
     }
-    flush_paragraph(text, &mut para, &mut para_comments, &mut parse);
+    flush_paragraph(
+        text,
+        &mut para,
+        &mut para_comments,
+        &mut scratch,
+        &mut parse,
+    );
     parse
+}
+
+/// The tokens of `range`, lexed in `scratch`, in a vector of exactly their number.
+fn lex_into(
+    text: &str,
+    range: Span,
+    scratch: &mut Vec<Inline>,
+    errors: &mut Vec<SyntaxError>,
+) -> Vec<Inline> {
+    scratch.clear();
+    lex_inlines(text, range, scratch, errors);
+    let mut out = Vec::with_capacity(scratch.len());
+    out.append(scratch);
+    out
 }
 
 fn flush_paragraph(
     text: &str,
     para: &mut Option<Span>,
     comments: &mut Vec<Span>,
+    scratch: &mut Vec<Inline>,
     parse: &mut Parse,
 ) {
     let Some(span) = para.take() else {
@@ -172,8 +216,7 @@ fn flush_paragraph(
     };
     // One range for the whole paragraph, so that a span mention's surface text may wrap; the
     // lexer folds the comment lines between the paragraph's lines into its line-end tokens.
-    let mut inlines: Vec<Inline> = Vec::with_capacity(span.len() / 24 + 2);
-    lex_inlines(text, span, &mut inlines, &mut parse.errors);
+    let inlines = lex_into(text, span, scratch, &mut parse.errors);
     parse
         .blocks
         .push(Block::Paragraph(Paragraph { span, inlines }));
@@ -430,13 +473,13 @@ fn parse_definition(text: &str, line: Line, parse: &mut Parse) -> usize {
             }),
         }
     }
-    parse.blocks.push(Block::Definition(Definition {
+    parse.blocks.push(Block::Definition(Box::new(Definition {
         span: Span::new(line.content.start, end),
         id,
         kind,
         name,
         properties,
-    }));
+    })));
     parse
         .blocks
         .extend(comments.into_iter().map(Block::Comment));
@@ -487,7 +530,7 @@ mod tests {
         r.blocks
             .iter()
             .filter_map(|b| match b {
-                Block::Definition(d) => Some(d),
+                Block::Definition(d) => Some(&**d),
                 _ => None,
             })
             .collect()

@@ -50,6 +50,52 @@ static SPECIAL: [bool; 256] = {
     t
 };
 
+/// The first offset in `from..end` whose byte is in [`SPECIAL`], or `end`.
+fn next_special(b: &[u8], from: usize, end: usize) -> usize {
+    let end = end.min(b.len());
+    let mut i = from;
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{
+            __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
+            _mm_set1_epi8,
+        };
+        // SAFETY: SSE2 is part of the x86_64 baseline, so these intrinsics are always
+        // available; each unaligned 16-byte load starts at `i` with `i + 16 <= end <= b.len()`.
+        unsafe {
+            let n = |c: u8| _mm_set1_epi8(c as i8);
+            let needles = [
+                n(b'\\'),
+                n(b'['),
+                n(b'@'),
+                n(b'"'),
+                n(b'\''),
+                n(b'{'),
+                n(b'\n'),
+                n(b'\r'),
+                n(0xC2),
+                n(0xE2),
+            ];
+            while i + 16 <= end {
+                let v = _mm_loadu_si128(b.as_ptr().add(i) as *const __m128i);
+                let mut hit = _mm_cmpeq_epi8(v, needles[0]);
+                for needle in &needles[1..] {
+                    hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, *needle));
+                }
+                let mask = _mm_movemask_epi8(hit) as u32;
+                if mask != 0 {
+                    return i + mask.trailing_zeros() as usize;
+                }
+                i += 16;
+            }
+        }
+    }
+    while i < end && !SPECIAL[b[i] as usize] {
+        i += 1;
+    }
+    i
+}
+
 /// After these a straight `"` opens a quotation.
 fn opens_straight_after(prev: Option<char>) -> bool {
     match prev {
@@ -125,10 +171,7 @@ impl Lexer<'_> {
         let mut p = self.start;
         let mut text_start = p;
         while p < self.end {
-            if !SPECIAL[bytes[p] as usize] {
-                p += 1;
-                continue;
-            }
+            p = next_special(bytes, p, self.end);
             let Some(c) = self.char_at(p) else { break };
             let clen = c.len_utf8();
             if !matches!(
@@ -242,21 +285,25 @@ impl Lexer<'_> {
     }
 
     /// Match brackets from the `[` at `p` until it closes or the range ends (escapes skipped).
+    /// The open brackets of this scan are its entries still without a `]`; a `]` closes the
+    /// last of them (brackets nest shallowly, so the backward search is short).
     fn scan_brackets(&mut self, p: usize) {
         let b = self.text.as_bytes();
-        let mut stack: Vec<usize> = vec![self.brackets.len()];
+        let first = self.brackets.len();
         self.brackets.push((p, None));
+        let mut open = 1;
         let mut i = p + 1;
-        while i < self.end && !stack.is_empty() {
+        while i < self.end && open > 0 {
             match b[i] {
                 b'\\' => i += 1,
                 b'[' => {
-                    stack.push(self.brackets.len());
                     self.brackets.push((i, None));
+                    open += 1;
                 }
                 b']' => {
-                    if let Some(k) = stack.pop() {
-                        self.brackets[k].1 = Some(i);
+                    if let Some(k) = self.brackets[first..].iter().rposition(|e| e.1.is_none()) {
+                        self.brackets[first + k].1 = Some(i);
+                        open -= 1;
                     }
                 }
                 _ => {}
@@ -319,7 +366,7 @@ impl Lexer<'_> {
     }
 
     /// `@ID` inside the braces of a span mention (white space around it is allowed).
-    fn parse_target(&mut self, inner: Span) -> Option<IdRef> {
+    fn parse_target(&mut self, inner: Span) -> Option<Box<IdRef>> {
         let raw = inner.slice(self.text);
         let lead = raw.len() - raw.trim_start().len();
         let t = raw.trim();
@@ -329,10 +376,10 @@ impl Lexer<'_> {
                 self.error(inner.start - 1, inner.end + 1, "empty ID in `{@}`");
                 None
             }
-            Some(id) if is_valid_id(id) => Some(IdRef {
+            Some(id) if is_valid_id(id) => Some(Box::new(IdRef {
                 id: id.to_string(),
                 span: Span::new(start + 1, start + 1 + id.len()),
-            }),
+            })),
             Some(id) if id.contains(char::is_whitespace) => {
                 self.error(
                     inner.start - 1,
@@ -368,10 +415,10 @@ impl Lexer<'_> {
         self.push(
             p,
             span.end,
-            InlineKind::BareMention(IdRef {
+            InlineKind::BareMention(Box::new(IdRef {
                 id: span.slice(self.text).to_string(),
                 span,
-            }),
+            })),
         );
         Some(span.end)
     }
@@ -616,6 +663,48 @@ mod tests {
             .iter()
             .map(|e| (e.span.slice(text).to_string(), e.message.clone()))
             .collect()
+    }
+
+    #[test]
+    fn next_special_agrees_with_the_table() {
+        let scalar = |b: &[u8], from: usize, end: usize| {
+            (from..end)
+                .find(|&i| super::SPECIAL[b[i] as usize])
+                .unwrap_or(end)
+        };
+        // Every special byte at every offset and alignment, among plain and multibyte text.
+        let mut texts = vec!["plain text only, no markup at all here!!".to_string()];
+        for sp in [
+            '\\', '[', '@', '"', '\'', '{', '\n', '\r', '«', '“', 'é', '日',
+        ] {
+            for at in 0..40 {
+                let mut s: String = "abcdefghijklmnopqrstuvwxyz0123456789"
+                    .chars()
+                    .cycle()
+                    .take(at)
+                    .collect();
+                s.push(sp);
+                s.push_str("tail of some length, then more");
+                texts.push(s);
+            }
+        }
+        for t in &texts {
+            let b = t.as_bytes();
+            for from in 0..b.len() {
+                for end in [
+                    from,
+                    (from + 5).min(b.len()),
+                    (from + 17).min(b.len()),
+                    b.len(),
+                ] {
+                    assert_eq!(
+                        super::next_special(b, from, end),
+                        scalar(b, from, end),
+                        "{t:?} {from}..{end}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
