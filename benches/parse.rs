@@ -3,6 +3,10 @@
 //! `cargo bench --bench parse`, then `python3 benches/ratios.py` for the ratios that
 //! `docs/benchmarks.md` records.
 //!
+//! Times are the benchmark thread's CPU time (user + system, so page faults count), not wall
+//! time: on a shared machine wall time also counts the time other processes hold the CPU,
+//! which made the newsmark/pulldown-cmark ratio swing by ±40 % between runs.
+//!
 //! For profiling, `NEWSMARK_PROFILE=<workload>[:<iterations>]` runs one workload without
 //! criterion (`check-1mb`, `parse-1mb`, `check-100kb`, `parse-100kb`, `check-articles`,
 //! `pulldown-1mb`), e.g. under `perf record` or `valgrind --tool=callgrind`.
@@ -10,7 +14,8 @@
 #[path = "../tests/support/gen.rs"]
 mod gen;
 
-use criterion::{criterion_group, BenchmarkId, Criterion, Throughput};
+use criterion::measurement::{Measurement, ValueFormatter};
+use criterion::{BenchmarkId, Criterion, Throughput};
 use newsmark::analysis::Workspace;
 use newsmark::config::Config;
 use newsmark::syntax::{parse, ParseOptions};
@@ -47,7 +52,83 @@ fn pulldown(text: &str) -> usize {
     pulldown_cmark::Parser::new(text).count()
 }
 
-fn documents(c: &mut Criterion) {
+/// Per-thread CPU time in nanoseconds.
+struct CpuTime;
+
+fn thread_cpu_ns() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec; the clock id is a constant libc knows.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+impl Measurement for CpuTime {
+    type Intermediate = u64;
+    type Value = u64;
+
+    fn start(&self) -> u64 {
+        thread_cpu_ns()
+    }
+    fn end(&self, start: u64) -> u64 {
+        thread_cpu_ns().saturating_sub(start)
+    }
+    fn add(&self, a: &u64, b: &u64) -> u64 {
+        a + b
+    }
+    fn zero(&self) -> u64 {
+        0
+    }
+    fn to_f64(&self, v: &u64) -> f64 {
+        *v as f64
+    }
+    fn formatter(&self) -> &dyn ValueFormatter {
+        &CpuTimeFormatter
+    }
+}
+
+struct CpuTimeFormatter;
+
+impl ValueFormatter for CpuTimeFormatter {
+    fn scale_values(&self, typical_ns: f64, values: &mut [f64]) -> &'static str {
+        let (factor, unit) = match typical_ns {
+            t if t < 1e3 => (1.0, "ns"),
+            t if t < 1e6 => (1e-3, "µs"),
+            t if t < 1e9 => (1e-6, "ms"),
+            _ => (1e-9, "s"),
+        };
+        values.iter_mut().for_each(|v| *v *= factor);
+        unit
+    }
+
+    fn scale_throughputs(
+        &self,
+        typical_ns: f64,
+        t: &Throughput,
+        values: &mut [f64],
+    ) -> &'static str {
+        let per = match *t {
+            Throughput::Bytes(n) | Throughput::BytesDecimal(n) => n as f64,
+            Throughput::Elements(n) => n as f64,
+            Throughput::Bits(n) => n as f64 / 8.0,
+        };
+        let _ = typical_ns;
+        // ns per iteration -> MiB per CPU second.
+        values
+            .iter_mut()
+            .for_each(|v| *v = per / (1 << 20) as f64 / (*v / 1e9));
+        "MiB/s (CPU)"
+    }
+
+    fn scale_for_machines(&self, _values: &mut [f64]) -> &'static str {
+        "ns"
+    }
+}
+
+fn documents(c: &mut Criterion<CpuTime>) {
     let mut group = c.benchmark_group("document");
     group.sample_size(20);
     group.measurement_time(Duration::from_secs(8));
@@ -67,7 +148,7 @@ fn documents(c: &mut Criterion) {
     group.finish();
 }
 
-fn articles(c: &mut Criterion) {
+fn articles(c: &mut Criterion<CpuTime>) {
     let texts = gen::articles(40);
     let bytes: usize = texts.iter().map(String::len).sum();
     let mut group = c.benchmark_group("articles");
@@ -89,8 +170,6 @@ fn articles(c: &mut Criterion) {
     });
     group.finish();
 }
-
-criterion_group!(benches, documents, articles);
 
 fn profile(spec: &str) {
     let (name, n) = spec.split_once(':').unwrap_or((spec, "1"));
@@ -129,6 +208,10 @@ fn main() {
         profile(&spec);
         return;
     }
-    benches();
-    Criterion::default().configure_from_args().final_summary();
+    let mut c = Criterion::default()
+        .with_measurement(CpuTime)
+        .configure_from_args();
+    documents(&mut c);
+    articles(&mut c);
+    c.final_summary();
 }
