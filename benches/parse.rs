@@ -8,8 +8,8 @@
 //! which made the newsmark/pulldown-cmark ratio swing by ±40 % between runs.
 //!
 //! For profiling, `NEWSMARK_PROFILE=<workload>[:<iterations>]` runs one workload without
-//! criterion (`check-1mb`, `parse-1mb`, `check-100kb`, `parse-100kb`, `check-articles`,
-//! `pulldown-1mb`), e.g. under `perf record` or `valgrind --tool=callgrind`.
+//! criterion (`check-1mb`, `parse-1mb`, `pulldown-1mb`, `check-100kb`, `parse-100kb`,
+//! `check-articles`, `parse-articles`, `pulldown-articles`), e.g. under `perf record` or `valgrind --tool=callgrind`.
 
 #[path = "../tests/support/gen.rs"]
 mod gen;
@@ -192,10 +192,14 @@ fn profile(spec: &str) {
                 };
             }
         }
-        "check-articles" => {
+        "check-articles" | "parse-articles" | "pulldown-articles" => {
             let texts = gen::articles(40);
             for _ in 0..n {
-                sink += newsmark_check_all(&texts);
+                sink += match name {
+                    "check-articles" => newsmark_check_all(&texts),
+                    "parse-articles" => texts.iter().map(|t| newsmark_parse(t)).sum(),
+                    _ => texts.iter().map(|t| pulldown(t)).sum(),
+                };
             }
         }
         other => panic!("unknown workload `{other}`"),
