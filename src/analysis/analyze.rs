@@ -6,9 +6,9 @@ use super::entity::EntityKind;
 use super::file::{FileData, RefRole};
 use super::names::NameMatcher;
 use super::properties::check_property;
-use super::workspace::{FileId, Resolution, Workspace};
+use super::workspace::{EntityRef, FileId, Resolution, Workspace};
 use crate::syntax::{is_valid_id, Block, InlineKind, Span};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Everything known about one file once the workspace is taken into account.
 #[derive(Clone, Debug, Default)]
@@ -102,6 +102,11 @@ impl<'a> Checker<'a> {
 
     fn definitions(&mut self) {
         let key = self.ws.key(self.file).to_string();
+        // First definition of each ID in this file (a linear scan per entity is quadratic).
+        let mut first_def: HashMap<&str, usize> = HashMap::new();
+        for (i, e) in self.data.entities.iter().enumerate() {
+            first_def.entry(e.id.as_str()).or_insert(i);
+        }
         for (i, e) in self.data.entities.iter().enumerate() {
             if let (None, Some((text, span))) = (e.kind, &e.kind_text) {
                 let kinds = EntityKind::ALL.map(EntityKind::as_str).join(", ");
@@ -124,10 +129,13 @@ impl<'a> Checker<'a> {
                 }
             }
             // Defined twice in this file.
-            if let Some((first, fe)) = self.data.entity(&e.id).filter(|(f, _)| *f != i) {
+            if let Some(fe) = first_def
+                .get(e.id.as_str())
+                .filter(|&&f| f != i)
+                .map(|&f| &self.data.entities[f])
+            {
                 let line = self.line_of(fe.id_span.start);
                 let fspan = fe.id_span;
-                let _ = first;
                 if let Some(d) = self.push(
                     Code::DuplicateDefinition,
                     e.id_span,
@@ -147,21 +155,20 @@ impl<'a> Checker<'a> {
                 continue;
             }
             let used_here = self.ws.users(&e.id).any(|f| f == self.file);
-            let elsewhere: Vec<_> = self
-                .ws
-                .definitions(&e.id)
-                .iter()
-                .filter(|r| r.file != self.file)
-                .copied()
-                .collect();
+            let elsewhere: Vec<_> = by_key(
+                self.ws,
+                self.ws
+                    .definitions(&e.id)
+                    .iter()
+                    .filter(|r| r.file != self.file)
+                    .copied(),
+            );
             // The local definition hides the others only where this file mentions the ID.
             if used_here && !elsewhere.is_empty() {
-                let files: Vec<String> = elsewhere
-                    .iter()
-                    .map(|r| self.ws.key(r.file).to_string())
-                    .collect();
+                let files = file_list(self.ws, &elsewhere);
                 let related: Vec<Related> = elsewhere
                     .iter()
+                    .take(MAX_LISTED)
                     .filter_map(|r| {
                         Some(Related {
                             file: self.ws.key(r.file).to_string(),
@@ -174,9 +181,8 @@ impl<'a> Checker<'a> {
                     Code::ShadowedDefinition,
                     e.id_span,
                     format!(
-                        "`@{}` here hides the definition in {}; mentions in this file use this one",
+                        "`@{}` here hides the definition in {files}; mentions in this file use this one",
                         e.id,
-                        files.join(", ")
                     ),
                 ) {
                     d.related = related;
@@ -222,12 +228,11 @@ impl<'a> Checker<'a> {
                     }
                 }
                 Resolution::Ambiguous(defs) => {
-                    let files: Vec<String> = defs
-                        .iter()
-                        .map(|d| self.ws.key(d.file).to_string())
-                        .collect();
+                    let defs = &by_key(self.ws, defs.iter().copied());
+                    let files = file_list(self.ws, defs);
                     let related = defs
                         .iter()
+                        .take(MAX_LISTED)
                         .filter_map(|d| {
                             Some(Related {
                                 file: self.ws.key(d.file).to_string(),
@@ -240,9 +245,8 @@ impl<'a> Checker<'a> {
                         Code::DuplicateDefinition,
                         r.span,
                         format!(
-                            "`@{}` is defined in several files ({}), so this mention is ambiguous; define it in this file or keep one definition",
+                            "`@{}` is defined in several files ({files}), so this mention is ambiguous; define it in this file or keep one definition",
                             r.id,
-                            files.join(", ")
                         ),
                     ) {
                         d.related = related;
@@ -380,6 +384,37 @@ impl<'a> Checker<'a> {
     }
 }
 
+/// Definitions in file-key order: file IDs follow the order files were loaded (which a
+/// parallel indexer does not fix), and messages must not depend on it.
+fn by_key(ws: &Workspace, defs: impl Iterator<Item = EntityRef>) -> Vec<EntityRef> {
+    let mut v: Vec<EntityRef> = defs.collect();
+    v.sort_by(|a, b| {
+        ws.key(a.file)
+            .cmp(ws.key(b.file))
+            .then(a.index.cmp(&b.index))
+    });
+    v
+}
+
+/// How many files a message or a list of related places names before it says "and N more":
+/// an ID defined in thousands of files must not make every message thousands of paths long.
+const MAX_LISTED: usize = 10;
+
+fn file_list(ws: &Workspace, defs: &[EntityRef]) -> String {
+    const IN_MESSAGE: usize = 3;
+    let mut names: Vec<&str> = defs
+        .iter()
+        .take(IN_MESSAGE)
+        .map(|d| ws.key(d.file))
+        .collect();
+    let more = defs.len().saturating_sub(IN_MESSAGE);
+    let more_text = format!("{more} more");
+    if more > 0 {
+        names.push(&more_text);
+    }
+    names.join(", ")
+}
+
 /// Up to five distinct IDs mentioned nearest to `offset` (`mentions` in text order). The scan
 /// stops after a bounded number of mentions: these are suggestions, and a file with a few
 /// speakers mentioned many times must not make each quotation cost a pass over the file.
@@ -497,5 +532,90 @@ mod tests {
         assert_eq!(suggest_kind("organization"), Some(EntityKind::Org));
         assert_eq!(suggest_kind("treaty"), Some(EntityKind::Agreement));
         assert_eq!(suggest_kind("xyzzy"), None);
+    }
+
+    use crate::config::Config;
+
+    #[test]
+    fn many_definitions_elsewhere_are_summarised() {
+        let mut ws = Workspace::new(Config::default());
+        for i in 0..20 {
+            ws.set_file(
+                &format!("f{i:02}.nmk"),
+                "@x: person \"X\"\n\n@x spoke.\n".into(),
+            );
+        }
+        let user = ws.set_file("user.nmk", "Hello @x.\n".into()).file.unwrap();
+        let a = ws.analyze(user);
+        let d = a
+            .diagnostics
+            .iter()
+            .find(|d| d.code == Code::DuplicateDefinition)
+            .expect("ambiguous mention");
+        assert!(
+            d.message.contains("(f00.nmk, f01.nmk, f02.nmk, 17 more)"),
+            "{}",
+            d.message
+        );
+        assert_eq!(d.related.len(), MAX_LISTED);
+
+        let f0 = ws.file_id("f00.nmk").unwrap();
+        let a = ws.analyze(f0);
+        let d = a
+            .diagnostics
+            .iter()
+            .find(|d| d.code == Code::ShadowedDefinition)
+            .expect("shadowed");
+        assert!(
+            d.message.contains("f01.nmk, f02.nmk, f03.nmk, 16 more"),
+            "{}",
+            d.message
+        );
+    }
+
+    #[test]
+    fn definitions_elsewhere_are_listed_by_file_name_not_load_order() {
+        let mut ws = Workspace::new(Config::default());
+        for name in ["c.nmk", "a.nmk", "b.nmk"] {
+            ws.set_file(name, "@x: person \"X\"\n".into());
+        }
+        let user = ws.set_file("user.nmk", "@x\n".into()).file.unwrap();
+        let a = ws.analyze(user);
+        let d = &a.diagnostics[0];
+        assert_eq!(d.code, Code::DuplicateDefinition);
+        assert!(d.message.contains("(a.nmk, b.nmk, c.nmk)"), "{}", d.message);
+        let files: Vec<_> = d.related.iter().map(|r| r.file.as_str()).collect();
+        assert_eq!(files, ["a.nmk", "b.nmk", "c.nmk"]);
+        let own = ws
+            .set_file("own.nmk", "@x: person \"X\"\n@x\n".into())
+            .file
+            .unwrap();
+        let a = ws.analyze(own);
+        let d = a
+            .diagnostics
+            .iter()
+            .find(|d| d.code == Code::ShadowedDefinition)
+            .unwrap();
+        assert!(d.message.contains("a.nmk, b.nmk, c.nmk"), "{}", d.message);
+    }
+
+    #[test]
+    fn duplicate_in_one_file_points_at_the_first() {
+        let mut ws = Workspace::new(Config::default());
+        let f = ws
+            .set_file("a.nmk", "@x: person \"X\"\n\n@y: person \"Y\"\n\n@x: person \"X2\"\n\n@x: org \"X3\"\n\n@x @y\n".into())
+            .file
+            .unwrap();
+        let dups: Vec<_> = ws
+            .analyze(f)
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.code == Code::DuplicateDefinition)
+            .collect();
+        assert_eq!(dups.len(), 2);
+        for d in dups {
+            assert!(d.message.contains("at line 1"), "{}", d.message);
+            assert_eq!(d.related[0].span, Span::new(1, 2));
+        }
     }
 }
