@@ -4,8 +4,9 @@
 # code-server (into editors/.cache/code-server) and Neovim 0.11 (venv at editors/.venv-nvim).
 # Quiet and fast (a few seconds) when everything is already there. Works with CI=true, no stdin.
 #
-# Usage: scripts/setup-editors.sh [all|vscode|nvim|e2e]...   (default: all)
-#   vscode: apt + extension npm deps;  e2e: code-server (+ chromium);  nvim: Neovim venv
+# Usage: scripts/setup-editors.sh [all|vscode|nvim|e2e|clients]...   (default: all)
+#   vscode: extension npm deps;  e2e: + code-server, chromium;  nvim: Neovim venv;
+#   clients: emacs-nox + elpa-eglot + kakoune (for the README snippet checks)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -22,15 +23,16 @@ log() { echo "[setup-editors] $*"; }
 die() { echo "[setup-editors] ERROR: $*" >&2; exit 1; }
 exec </dev/null
 
-want_vscode=0 want_e2e=0 want_nvim=0
+want_vscode=0 want_e2e=0 want_nvim=0 want_clients=0
 [ $# -eq 0 ] && set -- all
 for a in "$@"; do
   case "$a" in
-    all) want_vscode=1 want_e2e=1 want_nvim=1 ;;
+    all) want_vscode=1 want_e2e=1 want_nvim=1 want_clients=1 ;;
     vscode) want_vscode=1 ;;
     e2e) want_vscode=1 want_e2e=1 ;;
     nvim) want_nvim=1 ;;
-    *) die "unknown argument '$a' (all|vscode|nvim|e2e)" ;;
+    clients) want_clients=1 ;;
+    *) die "unknown argument '$a' (all|vscode|nvim|e2e|clients)" ;;
   esac
 done
 
@@ -45,6 +47,9 @@ if [ $want_e2e = 1 ]; then
   need_pkg libkrb5-dev   # code-server's kerberos module builds from source
   need_pkg ripgrep       # seeds @vscode/ripgrep's download cache (its GitHub download fails offline)
   for tool in g++ make; do command -v "$tool" >/dev/null || need_pkg build-essential; done
+fi
+if [ $want_clients = 1 ]; then
+  need_pkg emacs-nox; need_pkg elpa-eglot; need_pkg kakoune
 fi
 if [ $want_nvim = 1 ] && ! python3 -c 'import venv, ensurepip' 2>/dev/null; then need_pkg python3-venv; fi
 if [ ${#apt_missing[@]} -gt 0 ]; then
