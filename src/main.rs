@@ -1,1 +1,5 @@
-fn main(){}
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    newsmark::cli::run(newsmark::cli::Cli::parse())
+}

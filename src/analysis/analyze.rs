@@ -1,0 +1,412 @@
+//! The semantic pass over one file in its workspace: resolution, attribution and every check.
+
+use super::attribution::{self, Attribution, AttributionKind};
+use super::diagnostic::{Code, Diagnostic, FixData, Related};
+use super::entity::EntityKind;
+use super::file::{FileData, RefRole};
+use super::properties::check_property;
+use super::workspace::{FileId, Resolution, Workspace};
+use crate::syntax::{is_valid_id, Block, InlineKind, Span};
+use aho_corasick::{AhoCorasick, MatchKind};
+use std::collections::BTreeSet;
+
+/// Everything known about one file once the workspace is taken into account.
+#[derive(Clone, Debug, Default)]
+pub struct FileAnalysis {
+    /// Parallel to `FileData::references`.
+    pub resolutions: Vec<Resolution>,
+    /// Parallel to `Parse::quotes`.
+    pub attributions: Vec<Attribution>,
+    /// Sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Workspace {
+    /// Analyse one file against the workspace. Pure: the caller decides what to cache.
+    pub fn analyze(&self, file: FileId) -> FileAnalysis {
+        let Some(data) = self.file(file) else {
+            return FileAnalysis::default();
+        };
+        let resolutions: Vec<Resolution> = data
+            .references
+            .iter()
+            .map(|r| self.resolve(file, &r.id))
+            .collect();
+        let lookup = |id: &str| self.resolve_entity(file, id).map(|(_, e)| e);
+        let attributions = attribution::attribute(data, &lookup, &self.config().attribution);
+        let mut checker = Checker {
+            ws: self,
+            file,
+            data,
+            out: Vec::new(),
+        };
+        checker.syntax();
+        checker.definitions();
+        checker.references(&resolutions);
+        checker.quotes(&attributions);
+        checker.unlinked_mentions(&resolutions);
+        let mut diagnostics = checker.out;
+        diagnostics.sort_by_key(|d| (d.span.start, d.code));
+        FileAnalysis {
+            resolutions,
+            attributions,
+            diagnostics,
+        }
+    }
+}
+
+struct Checker<'a> {
+    ws: &'a Workspace,
+    file: FileId,
+    data: &'a FileData,
+    out: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn push(&mut self, code: Code, span: Span, message: String) -> Option<&mut Diagnostic> {
+        let severity = self.ws.config().severity(code)?;
+        self.out.push(Diagnostic {
+            code,
+            severity,
+            span,
+            message,
+            related: Vec::new(),
+            fix: None,
+        });
+        self.out.last_mut()
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        self.data.line_col(offset).0 + 1
+    }
+
+    fn syntax(&mut self) {
+        for e in &self.data.parse.errors {
+            self.push(Code::Syntax, e.span, e.message.clone());
+        }
+        for q in &self.data.parse.quotes {
+            if q.close.is_none() {
+                let msg = "quotation is never closed; it is cut off at the end of its paragraph (a quotation continues into the next paragraph only when that paragraph opens with a quotation mark)".to_string();
+                self.push(Code::UnclosedQuote, q.open, msg);
+            }
+        }
+        if let Some(fm) = &self.data.parse.front_matter {
+            for entry in &fm.entries {
+                if let Some(problem) = check_property(&entry.key.text, &entry.value.text) {
+                    let msg = format!("front matter `{}`: {problem}", entry.key.text);
+                    self.push(Code::BadProperty, entry.value.span, msg);
+                }
+            }
+        }
+    }
+
+    fn definitions(&mut self) {
+        let key = self.ws.key(self.file).to_string();
+        for (i, e) in self.data.entities.iter().enumerate() {
+            if let (None, Some((text, span))) = (e.kind, &e.kind_text) {
+                let kinds = EntityKind::ALL.map(EntityKind::as_str).join(", ");
+                let hint = suggest_kind(text)
+                    .map(|k| format!(" (did you mean `{}`?)", k.as_str()))
+                    .unwrap_or_default();
+                self.push(
+                    Code::UnknownKind,
+                    *span,
+                    format!(
+                        "unknown kind `{text}` for `@{}`{hint}; expected one of {kinds}",
+                        e.id
+                    ),
+                );
+            }
+            for p in &e.properties {
+                if let Some(problem) = check_property(&p.key, &p.value) {
+                    let msg = format!("`{}` of `@{}`: {problem}", p.key, e.id);
+                    self.push(Code::BadProperty, p.value_span, msg);
+                }
+            }
+            // Defined twice in this file.
+            if let Some((first, fe)) = self.data.entity(&e.id).filter(|(f, _)| *f != i) {
+                let line = self.line_of(fe.id_span.start);
+                let fspan = fe.id_span;
+                let _ = first;
+                if let Some(d) = self.push(
+                    Code::DuplicateDefinition,
+                    e.id_span,
+                    format!("`@{}` is already defined in this file at line {line}", e.id),
+                ) {
+                    d.related.push(Related {
+                        file: key.clone(),
+                        span: fspan,
+                        message: "first definition".into(),
+                    });
+                }
+                continue;
+            }
+            // A definition with a malformed ID (already a syntax error) can be neither
+            // mentioned nor hidden: further checks would only repeat that error.
+            if !is_valid_id(&e.id) {
+                continue;
+            }
+            let used_here = self.ws.users(&e.id).any(|f| f == self.file);
+            let elsewhere: Vec<_> = self
+                .ws
+                .definitions(&e.id)
+                .iter()
+                .filter(|r| r.file != self.file)
+                .copied()
+                .collect();
+            // The local definition hides the others only where this file mentions the ID.
+            if used_here && !elsewhere.is_empty() {
+                let files: Vec<String> = elsewhere
+                    .iter()
+                    .map(|r| self.ws.key(r.file).to_string())
+                    .collect();
+                let related: Vec<Related> = elsewhere
+                    .iter()
+                    .filter_map(|r| {
+                        Some(Related {
+                            file: self.ws.key(r.file).to_string(),
+                            span: self.ws.entity(*r)?.id_span,
+                            message: "hidden definition".into(),
+                        })
+                    })
+                    .collect();
+                if let Some(d) = self.push(
+                    Code::ShadowedDefinition,
+                    e.id_span,
+                    format!(
+                        "`@{}` here hides the definition in {}; mentions in this file use this one",
+                        e.id,
+                        files.join(", ")
+                    ),
+                ) {
+                    d.related = related;
+                }
+            }
+            // Used when this file references the ID (its mentions resolve here), or a file that
+            // does not define it does (they resolve here, or are ambiguous between definitions,
+            // which `duplicate-definition` reports at the mention).
+            let defining: Vec<_> = self.ws.definitions(&e.id).iter().map(|r| r.file).collect();
+            let used = used_here || self.ws.users(&e.id).any(|f| !defining.contains(&f));
+            if !used {
+                self.push(
+                    Code::UnusedEntity,
+                    e.id_span,
+                    format!(
+                        "`@{}` ({}) is never mentioned in the workspace",
+                        e.id,
+                        e.display_name()
+                    ),
+                );
+            }
+        }
+    }
+
+    fn references(&mut self, resolutions: &[Resolution]) {
+        for (r, res) in self.data.references.iter().zip(resolutions) {
+            match res {
+                Resolution::Undefined => {
+                    let what = match r.role {
+                        RefRole::Property { .. } => "reference",
+                        RefRole::Speaker { .. } | RefRole::Via { .. } => "attribution",
+                        _ => "mention",
+                    };
+                    if let Some(d) = self.push(
+                        Code::UndefinedEntity,
+                        r.span,
+                        format!(
+                            "{what} of `@{}`, which is defined nowhere in the workspace",
+                            r.id
+                        ),
+                    ) {
+                        d.fix = Some(FixData::DefineEntity { id: r.id.clone() });
+                    }
+                }
+                Resolution::Ambiguous(defs) => {
+                    let files: Vec<String> = defs
+                        .iter()
+                        .map(|d| self.ws.key(d.file).to_string())
+                        .collect();
+                    let related = defs
+                        .iter()
+                        .filter_map(|d| {
+                            Some(Related {
+                                file: self.ws.key(d.file).to_string(),
+                                span: self.ws.entity(*d)?.id_span,
+                                message: "one of the definitions".into(),
+                            })
+                        })
+                        .collect();
+                    if let Some(d) = self.push(
+                        Code::DuplicateDefinition,
+                        r.span,
+                        format!(
+                            "`@{}` is defined in several files ({}), so this mention is ambiguous; define it in this file or keep one definition",
+                            r.id,
+                            files.join(", ")
+                        ),
+                    ) {
+                        d.related = related;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn quotes(&mut self, attributions: &[Attribution]) {
+        let text = &self.data.text;
+        for (qi, (q, a)) in self.data.parse.quotes.iter().zip(attributions).enumerate() {
+            let preview = preview(q.content.slice(text));
+            match a.kind {
+                AttributionKind::None => {
+                    let candidates = self.nearby_speakers(q.open.start);
+                    if let Some(d) = self.push(
+                        Code::UnattributedQuote,
+                        Span::new(q.open.start, q.close.map_or(q.content.end, |c| c.end)),
+                        format!("quotation “{preview}” has no speaker: add `{{@id}}` after it or a cue such as “X said”; `{{-}}` marks it as not a quotation"),
+                    ) {
+                        d.fix = Some(FixData::AttributeQuote { quote: qi, candidates });
+                    }
+                }
+                _ => {
+                    let Some(speaker) = &a.speaker else { continue };
+                    let Some((_, e)) = self.ws.resolve_entity(self.file, speaker) else {
+                        continue;
+                    };
+                    if let Some(kind @ (EntityKind::Place | EntityKind::Event)) = e.kind {
+                        self.push(
+                            Code::SpeakerKind,
+                            q.attr.as_ref().map_or(q.open, |at| at.span),
+                            format!(
+                                "quotation “{preview}” is attributed to `@{speaker}`, which is {}; a speaker is a person, organisation, agreement or work",
+                                kind.description()
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Speakers that can be offered for an unattributed quotation at `offset`: entities of
+    /// speaking kinds mentioned in the file, nearest first.
+    fn nearby_speakers(&self, offset: usize) -> Vec<String> {
+        let mut seen = BTreeSet::new();
+        let mut ranked: Vec<(usize, String)> = Vec::new();
+        for r in &self.data.references {
+            if !r.is_mention() || !seen.insert(r.id.clone()) {
+                continue;
+            }
+            let speaks = self
+                .ws
+                .resolve_entity(self.file, &r.id)
+                .is_some_and(|(_, e)| e.kind.is_some_and(EntityKind::can_speak));
+            if speaks {
+                ranked.push((r.span.start.abs_diff(offset), r.id.clone()));
+            }
+        }
+        ranked.sort();
+        ranked.into_iter().map(|(_, id)| id).take(5).collect()
+    }
+
+    /// Names and aliases of the file's cast (entities it defines or mentions) that stand in prose
+    /// outside any mention.
+    fn unlinked_mentions(&mut self, resolutions: &[Resolution]) {
+        if self.ws.config().severity(Code::UnlinkedMention).is_none() {
+            return;
+        }
+        let mut patterns: Vec<String> = Vec::new();
+        let mut owners: Vec<String> = Vec::new();
+        let mut add = |id: &str, e: &super::entity::Entity| {
+            for n in e.names() {
+                if n.chars().count() >= 2 && n.chars().any(char::is_uppercase) {
+                    patterns.push(n.to_string());
+                    owners.push(id.to_string());
+                }
+            }
+        };
+        for e in &self.data.entities {
+            add(&e.id, e);
+        }
+        let mut done: BTreeSet<&str> = self.data.entities.iter().map(|e| e.id.as_str()).collect();
+        for (r, res) in self.data.references.iter().zip(resolutions) {
+            if done.insert(&r.id) {
+                if let Some(e) = res.entity().and_then(|er| self.ws.entity(er)) {
+                    add(&r.id, e);
+                }
+            }
+        }
+        if patterns.is_empty() {
+            return;
+        }
+        let Ok(ac) = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&patterns)
+        else {
+            return;
+        };
+        let text = &self.data.text;
+        let mut found = Vec::new();
+        for block in &self.data.parse.blocks {
+            if !matches!(block, Block::Paragraph(_) | Block::Heading(_)) {
+                continue;
+            }
+            for inline in block.inlines().unwrap_or_default() {
+                if inline.kind != InlineKind::Text {
+                    continue;
+                }
+                let s = inline.span.slice(text);
+                for m in ac.find_iter(s) {
+                    let before = s[..m.start()].chars().next_back();
+                    let after = s[m.end()..].chars().next();
+                    let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+                    if boundary(before) && boundary(after) {
+                        let span =
+                            Span::new(inline.span.start + m.start(), inline.span.start + m.end());
+                        found.push((span, owners[m.pattern().as_usize()].clone()));
+                    }
+                }
+            }
+        }
+        for (span, id) in found {
+            let name = span.slice(text).to_string();
+            if let Some(d) = self.push(
+                Code::UnlinkedMention,
+                span,
+                format!("“{name}” names `@{id}` but is not linked: write `[{name}]{{@{id}}}`"),
+            ) {
+                d.fix = Some(FixData::LinkMention { id });
+            }
+        }
+    }
+}
+
+/// The kind a misspelt or synonymous kind most likely means.
+fn suggest_kind(text: &str) -> Option<EntityKind> {
+    let lower = text.to_lowercase();
+    if let Some(k) = EntityKind::parse(&lower) {
+        return Some(k);
+    }
+    Some(match lower.as_str() {
+        "people" | "individual" | "per" => EntityKind::Person,
+        "organisation" | "organization" | "organ" | "company" | "institution" | "party"
+        | "ministry" | "agency" => EntityKind::Org,
+        "location" | "loc" | "country" | "city" | "region" | "gpe" => EntityKind::Place,
+        "treaty" | "deal" | "accord" | "format" => EntityKind::Agreement,
+        "meeting" | "summit" | "conference" => EntityKind::Event,
+        "document" | "report" | "law" | "publication" | "book" | "article" => EntityKind::Work,
+        "misc" => EntityKind::Other,
+        _ => return None,
+    })
+}
+
+/// The first words of a quotation, for messages.
+pub fn preview(text: &str) -> String {
+    let t = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if t.chars().count() <= 40 {
+        t
+    } else {
+        let cut: String = t.chars().take(40).collect();
+        format!("{}…", cut.trim_end())
+    }
+}

@@ -1,0 +1,183 @@
+//! Per-file facts that depend on the file's text alone: the parse, the entities it defines and
+//! every `@ID` it references. The workspace index is built from these, so that an edit
+//! re-parses one file and touches only the index entries of the IDs it changed.
+
+use super::entity::Entity;
+use crate::syntax::{self, AttrContent, Block, InlineKind, Parse, ParseOptions, Span};
+use std::collections::BTreeSet;
+
+/// What an `@ID` occurrence is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RefRole {
+    /// `[surface]{@ID}`: `full` covers the brackets and braces.
+    SpanMention { surface: Span, full: Span },
+    /// `@ID` in prose: `full` covers the `@`.
+    BareMention { full: Span },
+    /// `@ID` in a property value of the entity at this index of [`FileData::entities`].
+    Property { entity: usize, key: String },
+    /// `{@ID}` after the quotation at this index of `Parse::quotes`.
+    Speaker { quote: usize },
+    /// `via=@ID` after the quotation at this index.
+    Via { quote: usize },
+}
+
+/// One `@ID` occurrence; `span` covers the ID only (what a rename replaces).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    pub id: String,
+    pub span: Span,
+    pub role: RefRole,
+}
+
+impl Reference {
+    /// Prose mentions, as opposed to references in properties and attribute blocks.
+    pub fn is_mention(&self) -> bool {
+        matches!(
+            self.role,
+            RefRole::SpanMention { .. } | RefRole::BareMention { .. }
+        )
+    }
+
+    /// The span a user sees as the reference: the whole `[surface]{@id}` or `@id`.
+    pub fn full_span(&self) -> Span {
+        match self.role {
+            RefRole::SpanMention { full, .. } | RefRole::BareMention { full } => full,
+            _ => Span::new(self.span.start - 1, self.span.end),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct FileData {
+    pub text: String,
+    pub parse: Parse,
+    pub entities: Vec<Entity>,
+    /// In text order.
+    pub references: Vec<Reference>,
+}
+
+impl FileData {
+    pub fn new(text: String, options: &ParseOptions) -> FileData {
+        let parse = syntax::parse(&text, options);
+        let mut entities = Vec::new();
+        let mut references = Vec::new();
+        for block in &parse.blocks {
+            match block {
+                Block::Definition(def) => {
+                    let entity = entities.len();
+                    entities.push(Entity::from_definition(def));
+                    for p in &def.properties {
+                        for r in &p.refs {
+                            references.push(Reference {
+                                id: r.id.clone(),
+                                span: r.span,
+                                role: RefRole::Property {
+                                    entity,
+                                    key: p.key.text.clone(),
+                                },
+                            });
+                        }
+                    }
+                }
+                Block::Heading(_) | Block::Paragraph(_) => {
+                    for inline in block.inlines().unwrap_or_default() {
+                        match &inline.kind {
+                            InlineKind::SpanMention {
+                                surface,
+                                target: Some(t),
+                            } => references.push(Reference {
+                                id: t.id.clone(),
+                                span: t.span,
+                                role: RefRole::SpanMention {
+                                    surface: *surface,
+                                    full: inline.span,
+                                },
+                            }),
+                            InlineKind::BareMention(t) => references.push(Reference {
+                                id: t.id.clone(),
+                                span: t.span,
+                                role: RefRole::BareMention { full: inline.span },
+                            }),
+                            _ => {}
+                        }
+                    }
+                }
+                Block::Comment(_) => {}
+            }
+        }
+        for (qi, q) in parse.quotes.iter().enumerate() {
+            if let Some(AttrContent::Speaker { speaker, via }) = q.attr.as_ref().map(|a| &a.content)
+            {
+                references.push(Reference {
+                    id: speaker.id.clone(),
+                    span: speaker.span,
+                    role: RefRole::Speaker { quote: qi },
+                });
+                if let Some(v) = via {
+                    references.push(Reference {
+                        id: v.id.clone(),
+                        span: v.span,
+                        role: RefRole::Via { quote: qi },
+                    });
+                }
+            }
+        }
+        references.sort_by_key(|r| r.span.start);
+        FileData {
+            text,
+            parse,
+            entities,
+            references,
+        }
+    }
+
+    /// The front matter's value for `key`.
+    pub fn meta(&self, key: &str) -> Option<&str> {
+        self.parse
+            .front_matter
+            .as_ref()?
+            .entries
+            .iter()
+            .find(|e| e.key.text == key)
+            .map(|e| e.value.text.as_str())
+    }
+
+    /// The first definition of `id` in this file.
+    pub fn entity(&self, id: &str) -> Option<(usize, &Entity)> {
+        self.entities.iter().enumerate().find(|(_, e)| e.id == id)
+    }
+
+    pub fn defined_ids(&self) -> BTreeSet<&str> {
+        self.entities.iter().map(|e| e.id.as_str()).collect()
+    }
+
+    pub fn referenced_ids(&self) -> BTreeSet<&str> {
+        self.references.iter().map(|r| r.id.as_str()).collect()
+    }
+
+    /// 0-based line and column (in chars) of a byte offset, for messages and export.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        line_col(&self.text, offset)
+    }
+}
+
+/// 0-based line and column (in Unicode scalar values) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = floor_char_boundary(text, offset.min(text.len()));
+    let before = &text[..offset];
+    let line = before.matches('\n').count();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let mut col = before[line_start..].chars().count();
+    if line == 0 && text.starts_with('\u{feff}') {
+        col = col.saturating_sub(1);
+    }
+    (line, col)
+}
+
+pub fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}

@@ -1,0 +1,295 @@
+//! Syntax: text in, blocks and inline tokens with byte spans out.
+//!
+//! Parsing never fails and never panics: malformed markup becomes a [`SyntaxError`] at its place
+//! and the rest of the file parses normally. Nothing here knows about entities' meaning or LSP.
+
+mod blocks;
+mod id;
+mod inline;
+mod quotes;
+mod span;
+
+pub use id::{is_valid_id, may_precede_mention, scan_id};
+pub use span::Span;
+
+/// Which quotation marks are primary: `Double` (American, the default) nests `'…'` inside
+/// `"…"`; `Single` (British) nests `"…"` inside `'…'`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum QuoteStyle {
+    #[default]
+    Double,
+    Single,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ParseOptions {
+    pub quote_style: QuoteStyle,
+}
+
+/// The result of parsing one file.
+#[derive(Clone, Debug, Default)]
+pub struct Parse {
+    pub front_matter: Option<FrontMatter>,
+    pub blocks: Vec<Block>,
+    pub quotes: Vec<Quote>,
+    pub errors: Vec<SyntaxError>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub span: Span,
+    pub message: String,
+}
+
+/// A piece of text with its span (front matter keys, kinds, names, property values).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Word {
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct FrontMatter {
+    pub span: Span,
+    pub entries: Vec<FrontMatterEntry>,
+}
+
+#[derive(Clone, Debug)]
+pub struct FrontMatterEntry {
+    pub key: Word,
+    pub value: Word,
+}
+
+#[derive(Clone, Debug)]
+pub enum Block {
+    Heading(Heading),
+    Paragraph(Paragraph),
+    Definition(Definition),
+    Comment(Span),
+}
+
+impl Block {
+    pub fn span(&self) -> Span {
+        match self {
+            Block::Heading(h) => h.span,
+            Block::Paragraph(p) => p.span,
+            Block::Definition(d) => d.span,
+            Block::Comment(s) => *s,
+        }
+    }
+
+    /// The inline content of prose blocks (headings and paragraphs).
+    pub fn inlines(&self) -> Option<&[Inline]> {
+        match self {
+            Block::Heading(h) => Some(&h.inlines),
+            Block::Paragraph(p) => Some(&p.inlines),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Heading {
+    pub level: u8,
+    pub span: Span,
+    /// The heading's text without the `#` marks.
+    pub text: Span,
+    pub inlines: Vec<Inline>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Paragraph {
+    pub span: Span,
+    pub inlines: Vec<Inline>,
+}
+
+/// `@ID: kind "Name"` with its indented properties.
+#[derive(Clone, Debug)]
+pub struct Definition {
+    pub span: Span,
+    pub id: IdRef,
+    pub kind: Option<Word>,
+    /// The display name without its quotes (escapes resolved); the span covers the quotes.
+    pub name: Option<Word>,
+    pub properties: Vec<Property>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Property {
+    pub span: Span,
+    pub key: Word,
+    pub value: Word,
+    /// `@ID` references inside the value.
+    pub refs: Vec<IdRef>,
+}
+
+/// An `@ID` (or the ID of `{@ID}`): `span` covers the ID only, without the `@`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdRef {
+    pub id: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Inline {
+    pub span: Span,
+    pub kind: InlineKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InlineKind {
+    /// Prose kept as written.
+    Text,
+    /// `\x`: stands for the character after the backslash.
+    Escape,
+    /// A line end inside a paragraph (a comment line between may be skipped).
+    Newline,
+    /// `[surface]{@ID}`; `target` is `None` when the braces are malformed.
+    SpanMention {
+        surface: Span,
+        target: Option<IdRef>,
+    },
+    /// `@ID` in prose.
+    BareMention(IdRef),
+    /// A quotation mark or apostrophe-like mark; pairing decides what it is.
+    Mark(Mark),
+    /// `{@ID}`, `{@ID via=@ID2}` or `{-}` after a mark.
+    Attr(AttrBlock),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mark {
+    /// `"` after the start, white space or opening punctuation.
+    StraightOpen,
+    /// `"` anywhere else.
+    StraightClose,
+    /// `“`: opens, or closes a low-high `„…“` quotation.
+    CurlyOpen,
+    /// `”`
+    CurlyClose,
+    /// `«`
+    GuillemetOpen,
+    /// `»`
+    GuillemetClose,
+    /// `„`
+    LowOpen,
+    /// `'` or `‘` where it can open a single quotation.
+    SingleOpen,
+    /// `'` or `’` after a word: closes a single quotation if one is open, else an apostrophe.
+    SingleClose,
+}
+
+impl Mark {
+    pub fn is_single(self) -> bool {
+        matches!(self, Mark::SingleOpen | Mark::SingleClose)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttrBlock {
+    pub span: Span,
+    pub content: AttrContent,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AttrContent {
+    /// `{@ID}` or `{@ID via=@ID2}`
+    Speaker { speaker: IdRef, via: Option<IdRef> },
+    /// `{-}`: not a quotation to attribute.
+    NotAQuote,
+    /// Anything else (already reported as a syntax error).
+    Invalid,
+}
+
+/// Which marks a quotation uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MarkStyle {
+    Straight,
+    Curly,
+    Guillemets,
+    LowHigh,
+    Single,
+}
+
+/// A paired quotation.
+#[derive(Clone, Debug)]
+pub struct Quote {
+    /// The opening mark.
+    pub open: Span,
+    /// The closing mark; `None` when the quotation never closes.
+    pub close: Option<Span>,
+    /// The quoted content: from after the opening mark to before the closing mark (or to the end
+    /// of the paragraph where an unclosed quotation is cut off).
+    pub content: Span,
+    pub style: MarkStyle,
+    /// Nested inside another quotation (single quotes inside double ones by default).
+    pub nested: bool,
+    pub attr: Option<AttrBlock>,
+    /// Indices into `Parse::blocks` of the first and last block the quotation spans.
+    pub blocks: (usize, usize),
+    /// Opening marks of continuation paragraphs (news convention for multi-paragraph quotes).
+    pub continuation_marks: Vec<Span>,
+}
+
+impl Quote {
+    /// Whole span, marks and attribute block included.
+    pub fn span(&self) -> Span {
+        let end = match (&self.attr, self.close) {
+            (Some(a), _) => a.span.end,
+            (None, Some(c)) => c.end,
+            (None, None) => self.content.end,
+        };
+        Span::new(self.open.start, end)
+    }
+}
+
+/// Parse a newsmark document. Never fails, never panics.
+pub fn parse(text: &str, options: &ParseOptions) -> Parse {
+    let mut parse = blocks::parse_blocks(text);
+    quotes::pair_quotes(text, &mut parse, options.quote_style);
+    parse
+}
+
+/// Resolve `\x` escapes in a piece of surface text or a quoted name.
+pub fn unescape(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('\\') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some(n) => out.push(n),
+                None => out.push('\\'),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A span mention's surface text as it reads: escapes resolved and, when it wraps, line ends as
+/// `\n` with comment lines between dropped.
+pub fn surface_text(raw: &str) -> std::borrow::Cow<'_, str> {
+    if !raw.contains('\n') {
+        return unescape(raw);
+    }
+    let mut joined = String::with_capacity(raw.len());
+    for (i, line) in raw.split('\n').enumerate() {
+        if i > 0 && blocks::is_comment(line) {
+            continue;
+        }
+        if i > 0 {
+            joined.push('\n');
+        }
+        joined.push_str(line.strip_suffix('\r').unwrap_or(line));
+    }
+    std::borrow::Cow::Owned(unescape(&joined).into_owned())
+}
+
+#[cfg(test)]
+mod tests;

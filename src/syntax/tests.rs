@@ -1,0 +1,65 @@
+use super::*;
+
+fn p(text: &str) -> Parse {
+    parse(text, &ParseOptions::default())
+}
+
+#[test]
+fn smoke() {
+    let t = "---\ntitle: X\n---\n@a: person \"A B\"\n  aka: A\n\n[A]{@a} said: \"Hello there.\"\n";
+    let r = p(t);
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert_eq!(r.quotes.len(), 1);
+}
+
+#[test]
+fn unescape_resolves_every_escape() {
+    assert_eq!(unescape("a \\] b \\\\ c \\\""), "a ] b \\ c \"");
+    assert_eq!(unescape("trailing \\"), "trailing \\");
+    assert!(matches!(
+        unescape("plain"),
+        std::borrow::Cow::Borrowed("plain")
+    ));
+}
+
+#[test]
+fn surface_text_joins_wrapped_lines() {
+    assert_eq!(surface_text("Sergey\r\nLavrov"), "Sergey\nLavrov");
+    assert_eq!(
+        surface_text("Sergey\n%% note\nLavrov \\]"),
+        "Sergey\nLavrov ]"
+    );
+    assert_eq!(surface_text("one line"), "one line");
+}
+
+#[test]
+fn parse_is_total_on_odd_input() {
+    for t in [
+        "",
+        "\u{feff}",
+        "\r",
+        "\r\n\r\n",
+        "---",
+        "@",
+        "@:",
+        "[",
+        "{",
+        "\\",
+        "\"",
+        "„",
+        "'",
+        "’",
+        "#",
+        "%%",
+        "  aka: x",
+        "\u{feff}---\r\n",
+        "[a\n\n]{@x}",
+        "\"{",
+        "«{@",
+    ] {
+        let r = p(t);
+        for b in &r.blocks {
+            assert!(b.span().end <= t.len(), "{t:?}");
+        }
+    }
+}
