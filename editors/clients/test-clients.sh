@@ -6,7 +6,7 @@ set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 export NEWSMARK_BIN=${1:-${NEWSMARK_BIN:-$ROOT/target/debug/newsmark}}
-export NEWSMARK_EXAMPLE=${NEWSMARK_EXAMPLE:-$( [ -f "$ROOT/examples/lavrov-tokyo.nmk" ] && echo "$ROOT/examples/lavrov-tokyo.nmk" || echo "$ROOT/editors/fixtures/lavrov-tokyo.nmk")}
+export NEWSMARK_EXAMPLE=${NEWSMARK_EXAMPLE:-$ROOT/examples/lavrov-tokyo.nmk}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 passed=0 failed=0 skipped=0

@@ -5,7 +5,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 NVIM=${1:-$ROOT/editors/.venv-nvim/bin/nvim}
 export NEWSMARK_BIN=${2:-${NEWSMARK_BIN:-$ROOT/target/debug/newsmark}}
-export NEWSMARK_EXAMPLE=${NEWSMARK_EXAMPLE:-$ROOT/editors/fixtures/lavrov-tokyo.nmk}
+export NEWSMARK_EXAMPLE=${NEWSMARK_EXAMPLE:-$ROOT/examples/lavrov-tokyo.nmk}
 TIMEOUT=${NVIM_TEST_TIMEOUT:-90}
 [ -x "$NVIM" ] || { echo "FAIL: no Neovim at $NVIM (run scripts/setup-editors.sh nvim)"; exit 1; }
 [ -x "$NEWSMARK_BIN" ] || { echo "FAIL: no server binary at $NEWSMARK_BIN"; exit 1; }

@@ -8,7 +8,7 @@
 //   CODE_SERVER      code-server binary      [editors/.cache/code-server/node_modules/.bin/code-server]
 //   NEWSMARK_VSIX    the packaged extension  [editors/vscode/newsmark.vsix]
 //   NEWSMARK_BIN     the server binary       [target/debug/newsmark]
-//   NEWSMARK_EXAMPLE the article to open     [examples/lavrov-tokyo.nmk, else editors/fixtures/...]
+//   NEWSMARK_EXAMPLE the article to open     [examples/lavrov-tokyo.nmk]
 //   CHROMIUM         [/usr/bin/chromium]     E2E_KEEP=1 keeps the test folder     CONSOLE=1 browser console
 //
 // Scenario: a fresh user-data folder whose settings.json first points newsmark.server.path at a
@@ -29,7 +29,7 @@ const env = (name, dflt) => process.env[name] || dflt;
 const CODE_SERVER = env('CODE_SERVER', path.join(REPO, 'editors/.cache/code-server/node_modules/.bin/code-server'));
 const VSIX = env('NEWSMARK_VSIX', path.join(EXT_DIR, 'newsmark.vsix'));
 const BIN = path.resolve(env('NEWSMARK_BIN', path.join(REPO, 'target/debug/newsmark')));
-const EXAMPLE = env('NEWSMARK_EXAMPLE', [path.join(REPO, 'examples/lavrov-tokyo.nmk'), path.join(REPO, 'editors/fixtures/lavrov-tokyo.nmk')].find((p) => fs.existsSync(p)));
+const EXAMPLE = env('NEWSMARK_EXAMPLE', path.join(REPO, 'examples/lavrov-tokyo.nmk'));
 const CHROMIUM = env('CHROMIUM', '/usr/bin/chromium');
 const TOTAL_TIMEOUT_MS = Number(env('E2E_TIMEOUT_MS', 240000));
 

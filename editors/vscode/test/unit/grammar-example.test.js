@@ -10,7 +10,7 @@ const vsctm = require('vscode-textmate');
 const oniguruma = require('vscode-oniguruma');
 
 const root = path.join(__dirname, '..', '..');
-const example = process.env.NEWSMARK_EXAMPLE || path.join(root, '..', 'fixtures', 'lavrov-tokyo.nmk');
+const example = process.env.NEWSMARK_EXAMPLE || path.join(root, '..', '..', 'examples', 'lavrov-tokyo.nmk');
 
 async function loadGrammar() {
   const wasm = fs.readFileSync(require.resolve('vscode-oniguruma/release/onig.wasm')).buffer;
@@ -37,7 +37,7 @@ function tokenize(grammar, text) {
   return out;
 }
 
-test('the example article tokenizes cleanly', { skip: !fs.existsSync(example) && `no example at ${example}` }, async () => {
+test('the example article tokenizes cleanly', async () => {
   const grammar = await loadGrammar();
   const text = fs.readFileSync(example, 'utf8');
   const lines = tokenize(grammar, text);
