@@ -125,6 +125,33 @@ async function main() {
   const childEnv = { ...process.env, TMPDIR: dirs.tmp, XDG_CONFIG_HOME: path.join(root, 'xdg-config'), XDG_DATA_HOME: path.join(root, 'xdg-data') };
   const common = ['--config', cfg, '--user-data-dir', dirs.userData, '--extensions-dir', dirs.ext];
   let cs, ctx, page;
+  // Replaces the user settings through the settings.json editor of the workbench, as a user would
+  // (an edit of the file on disk behind code-server's back is not picked up).
+  const editSettings = async (extra) => {
+    const wanted = JSON.stringify({ ...baseSettings, ...extra });
+    for (let attempt = 1; ; attempt++) {
+      await runCommand('Preferences: Open User Settings (JSON)');
+      const tab = page.locator('.tab.active', { hasText: 'settings.json' });
+      await tab.waitFor({ timeout: 15000 });
+      const editor = page.locator('.editor-instance .monaco-editor', { hasText: 'workbench.startupEditor' }).first();
+      await editor.waitFor({ timeout: 15000 });
+      await editor.locator('.view-lines').click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.insertText(wanted);
+      // Drop whatever auto-closing added after the cursor.
+      await page.keyboard.press('Control+Shift+End');
+      await page.keyboard.press('Delete');
+      await page.keyboard.press('Control+S');
+      let onDisk = '';
+      for (let i = 0; i < 50 && onDisk !== wanted; i++) {
+        onDisk = fs.readFileSync(settingsFile, 'utf8').trim();
+        if (onDisk !== wanted) await new Promise((r) => setTimeout(r, 200));
+      }
+      if (onDisk === wanted) break;
+      if (attempt === 3) throw new Error('could not save settings.json through the editor; on disk: ' + onDisk);
+      log(`     settings.json not saved as expected (attempt ${attempt}), retrying`);
+    }
+  };
   const gotoLine = async (n) => {
     await page.keyboard.press('Escape');
     await page.keyboard.press('Control+1'); // focus the (first) editor group: the article
@@ -198,29 +225,7 @@ async function main() {
       // Edit the user settings.json inside the workbench, as a user would (an edit of the file on
       // disk behind code-server's back is not picked up); the extension restarts its client when
       // newsmark.server.* changes.
-      const wanted = JSON.stringify({ ...baseSettings, 'newsmark.server.path': BIN });
-      for (let attempt = 1; ; attempt++) {
-        await runCommand('Preferences: Open User Settings (JSON)');
-        const tab = page.locator('.tab.active', { hasText: 'settings.json' });
-        await tab.waitFor({ timeout: 15000 });
-        const editor = page.locator('.editor-instance .monaco-editor', { hasText: 'workbench.startupEditor' }).first();
-        await editor.waitFor({ timeout: 15000 });
-        await editor.locator('.view-lines').click();
-        await page.keyboard.press('Control+A');
-        await page.keyboard.insertText(wanted);
-        // Drop whatever auto-closing added after the cursor.
-        await page.keyboard.press('Control+Shift+End');
-        await page.keyboard.press('Delete');
-        await page.keyboard.press('Control+S');
-        let onDisk = '';
-        for (let i = 0; i < 50 && onDisk !== wanted; i++) {
-          onDisk = fs.readFileSync(settingsFile, 'utf8').trim();
-          if (onDisk !== wanted) await new Promise((r) => setTimeout(r, 200));
-        }
-        if (onDisk === wanted) break;
-        if (attempt === 3) throw new Error('could not save settings.json through the editor; on disk: ' + onDisk);
-        log(`     settings.json not saved as expected (attempt ${attempt}), retrying`);
-      }
+      await editSettings({ 'newsmark.server.path': BIN, 'newsmark.severity': { 'undefined-entity': 'warning' } });
       await page.locator('.tab', { hasText: 'lavrov-tokyo.nmk' }).first().click();
     });
 
@@ -234,9 +239,21 @@ async function main() {
       const txt = rows.join('\n');
       if (!/undefined/i.test(txt)) throw new Error('no undefined-entity problem: ' + txt);
       if (!/newsmark/.test(txt)) throw new Error('problems do not come from source newsmark: ' + txt);
+      // newsmark.severity reached the server (initializationOptions): undefined-entity is a warning.
+      await panel.locator('.monaco-list-row', { hasText: 'undefined_person' }).locator('.codicon-warning').first().waitFor({ timeout: 15000 });
       // And the squiggle under the broken line in the editor.
       await gotoLine(undefinedLine);
-      await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 15000 });
+      await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ timeout: 15000 });
+    });
+
+    await step('a settings change reaches the running server (didChangeConfiguration)', async () => {
+      await editSettings({ 'newsmark.server.path': BIN, 'newsmark.severity': { 'undefined-entity': 'error' } });
+      await page.locator('.tab', { hasText: 'lavrov-tokyo.nmk' }).first().click();
+      const panel = page.locator('.markers-panel');
+      await panel.locator('.monaco-list-row', { hasText: 'undefined_person' }).locator('.codicon-error').first().waitFor({ timeout: 20000 });
+      const out = fs.readdirSync(dirs.userData, { recursive: true }).filter((f) => String(f).endsWith('Newsmark.log'));
+      const started = out.map((f) => fs.readFileSync(path.join(dirs.userData, String(f)), 'utf8')).join('').match(/Server started/g) || [];
+      if (started.length > 1) throw new Error(`the server was restarted for a severity change (${started.length} starts)`);
     });
 
     await step(`hover over @lavrov (line ${hoverLine}) shows the entity card`, async () => {
@@ -274,6 +291,15 @@ async function main() {
       await page.keyboard.press('Escape');
       await runCommand('Newsmark: Show Output');
       await page.locator('.output-view, .panel').getByText(/Server\s+started/).first().waitFor({ timeout: 15000 });
+    });
+    await step('command "Newsmark: Restart Language Server" restarts it', async () => {
+      await runCommand('Newsmark: Restart Language Server');
+      await page.locator('.output-view, .panel').getByText(/Restarting\s+the\s+server/).first().waitFor({ timeout: 15000 });
+      await page.waitForFunction(() => (document.body.innerText.match(/Server\sstarted/g) || []).length >= 2, null, { timeout: 20000 })
+        .catch(async () => {
+          const text = await page.locator('.output-view, .panel').first().innerText();
+          throw new Error('no second "Server started" in the output: ' + text.slice(-500));
+        });
     });
     ok = true;
   } catch (err) {
