@@ -125,8 +125,7 @@ async function main() {
   const childEnv = { ...process.env, TMPDIR: dirs.tmp, XDG_CONFIG_HOME: path.join(root, 'xdg-config'), XDG_DATA_HOME: path.join(root, 'xdg-data') };
   const common = ['--config', cfg, '--user-data-dir', dirs.userData, '--extensions-dir', dirs.ext];
   let cs, ctx, page;
-  // Replaces the user settings through the settings.json editor of the workbench, as a user would
-  // (an edit of the file on disk behind code-server's back is not picked up).
+  // Replaces the user settings through the settings.json editor of the workbench, as a user would.
   const editSettings = async (extra) => {
     const wanted = JSON.stringify({ ...baseSettings, ...extra });
     for (let attempt = 1; ; attempt++) {
@@ -222,9 +221,7 @@ async function main() {
     });
 
     await step('set newsmark.server.path in the settings editor: the server (re)starts', async () => {
-      // Edit the user settings.json inside the workbench, as a user would (an edit of the file on
-      // disk behind code-server's back is not picked up); the extension restarts its client when
-      // newsmark.server.* changes.
+      // The extension restarts its client when newsmark.server.* changes.
       await editSettings({ 'newsmark.server.path': BIN, 'newsmark.severity': { 'undefined-entity': 'warning' } });
       await page.locator('.tab', { hasText: 'lavrov-tokyo.nmk' }).first().click();
     });
