@@ -232,7 +232,8 @@ async function main() {
       await panel.waitFor({ timeout: 15000 });
       await panel.getByText(/undefined_person/).first().waitFor({ timeout: 45000 });
       const rows = await panel.locator('.monaco-list-row').allInnerTexts();
-      log('     Problems:', rows.map((r) => r.replace(/\s+/g, ' ').trim()).slice(0, 8).join(' | '));
+      const mine = rows.filter((r) => r.includes('undefined_person')).map((r) => r.replace(/\s+/g, ' ').trim());
+      log(`     Problems: ${rows.length} rows; ${mine.join(' | ')}`);
       const txt = rows.join('\n');
       if (!/undefined-entity/.test(txt)) throw new Error('the problem does not show its code undefined-entity: ' + txt);
       // newsmark.severity reached the server (initializationOptions): undefined-entity is a warning.
