@@ -254,16 +254,19 @@ impl Checker<'_> {
     }
 
     fn quotes(&mut self, attributions: &[Attribution]) {
-        let text = &self.data.text;
         for (qi, (q, a)) in self.data.parse.quotes.iter().zip(attributions).enumerate() {
-            let preview = preview(q.content.slice(text));
+            let preview = preview(&attribution::quote_text(self.data, q));
             match a.kind {
                 AttributionKind::None => {
                     let candidates = self.nearby_speakers(q.open.start);
                     if let Some(d) = self.push(
                         Code::UnattributedQuote,
                         Span::new(q.open.start, q.close.map_or(q.content.end, |c| c.end)),
-                        format!("quotation “{preview}” has no speaker: add `{{@id}}` after it or a cue such as “X said”; `{{-}}` marks it as not a quotation"),
+                        match a.cue.as_deref() {
+                            Some("continuation") => format!("quotation “{preview}” has no speaker: it continues the words of someone who is not a defined entity; add `{{@id}}` after it, or `{{-}}` if it is not a quotation"),
+                            Some(cue) => format!("quotation “{preview}” has no speaker: the subject of “{cue}” is not a defined person, organisation, agreement or work; link it with `[…]{{@id}}` or add `{{@id}}` after the quotation; `{{-}}` marks it as not a quotation"),
+                            None => format!("quotation “{preview}” has no speaker: add `{{@id}}` after it or a cue such as “X said”; `{{-}}` marks it as not a quotation"),
+                        },
                     ) {
                         d.fix = Some(FixData::AttributeQuote { quote: qi, candidates });
                     }
