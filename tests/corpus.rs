@@ -124,7 +124,12 @@ fn score_corpus(dir: &Path) -> Result<Report, String> {
     }
     let loaded = load_workspace(&[dir.to_path_buf()], None)?;
     if !loaded.problems.is_empty() {
-        return Err(loaded.problems.join("\n"));
+        return Err(loaded
+            .problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n"));
     }
     let ws = &loaded.workspace;
     let mut files: Vec<(String, FileId)> = ws
