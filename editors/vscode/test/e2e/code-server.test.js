@@ -31,7 +31,7 @@ const VSIX = env('NEWSMARK_VSIX', path.join(EXT_DIR, 'newsmark.vsix'));
 const BIN = path.resolve(env('NEWSMARK_BIN', path.join(REPO, 'target/debug/newsmark')));
 const EXAMPLE = env('NEWSMARK_EXAMPLE', path.join(REPO, 'examples/lavrov-tokyo.nmk'));
 const CHROMIUM = env('CHROMIUM', '/usr/bin/chromium');
-const TOTAL_TIMEOUT_MS = Number(env('E2E_TIMEOUT_MS', 240000));
+const TOTAL_TIMEOUT_MS = Number(env('E2E_TIMEOUT_MS', 360000));
 
 const t0 = Date.now();
 const log = (...a) => console.log(`[e2e ${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s]`, ...a);
@@ -200,8 +200,8 @@ async function main() {
       });
       page = ctx.pages()[0] || (await ctx.newPage());
       if (process.env.CONSOLE) page.on('console', (m) => log('console:', m.text()));
-      await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.ws)}`);
-      await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
+      await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.ws)}`, { timeout: 120000 });
+      await page.locator('.monaco-workbench').waitFor({ timeout: 120000 }); // slow under load
     });
 
     await step('open the article (language newsmark)', async () => {
