@@ -49,6 +49,13 @@ struct ConfigState {
     effective: Config,
 }
 
+/// What was last published for a document.
+struct Published {
+    stamp: (u64, u64, u64),
+    version: Option<i32>,
+    diagnostics: Vec<Diagnostic>,
+}
+
 pub struct Shared {
     pub client: Client,
     pub engine: Engine,
@@ -58,8 +65,9 @@ pub struct Shared {
     config: Mutex<ConfigState>,
     /// One wake-up per open document's diagnostics task.
     tasks: Mutex<HashMap<String, Arc<Notify>>>,
-    /// Per document, the stamp of the last published diagnostics: never publish older ones.
-    published: tokio::sync::Mutex<HashMap<String, (u64, u64, u64)>>,
+    /// Per document, the stamp, version and content of the last published diagnostics: never
+    /// publish older ones, and do not send the same list for the same version twice.
+    published: tokio::sync::Mutex<HashMap<String, Published>>,
     pub shutdown: AtomicBool,
     indexed: AtomicBool,
 }
@@ -206,10 +214,19 @@ impl Shared {
             return;
         };
         let mut published = self.published.lock().await;
-        if published.get(&a.key).is_some_and(|last| *last > a.stamp()) {
-            return;
+        if let Some(last) = published.get(&a.key) {
+            if last.stamp > a.stamp() || (last.version == a.version && last.diagnostics == diags) {
+                return;
+            }
         }
-        published.insert(a.key.clone(), a.stamp());
+        published.insert(
+            a.key.clone(),
+            Published {
+                stamp: a.stamp(),
+                version: a.version,
+                diagnostics: diags.clone(),
+            },
+        );
         self.client.publish_diagnostics(uri, diags, a.version).await;
     }
 
@@ -706,18 +723,17 @@ impl Backend {
     pub async fn on_file<T: Send + 'static>(
         &self,
         uri: &Uri,
-        sync_all: bool,
         f: impl FnOnce(&Ctx<'_>) -> Result<T> + Send + 'static,
     ) -> Result<Option<T>> {
         let key = key_of(uri);
         let snap = request_snapshot();
         let s = self.shared.clone();
         let res = tokio::task::spawn_blocking(move || {
-            let mut deps = if sync_all {
-                s.engine.sync_all()
-            } else {
-                BTreeSet::new()
-            };
+            // Every open document's edits that arrived before this request are in the
+            // workspace before it is answered: a hover in one file right after an edit or
+            // `didOpen` of another sees that other file's definitions (wire order across
+            // documents). Documents already in sync cost one comparison each.
+            let mut deps = s.engine.sync_all();
             let caps = s.caps();
             let enc = s.encoding();
             let out = s.engine.with_file(&key, snap.as_ref(), |w, a| {
@@ -749,7 +765,7 @@ impl Backend {
             return Err(Error::invalid_params(format!("{key} is not open")));
         };
         let found = self
-            .on_file(&p.text_document.uri, false, |c| {
+            .on_file(&p.text_document.uri, |c| {
                 Ok(serde_json::json!({ "version": c.a.version, "text": c.a.data.text }))
             })
             .await?;
@@ -864,7 +880,7 @@ impl LanguageServer for Backend {
     ) -> Result<DocumentDiagnosticReportResult> {
         let prev = p.previous_result_id.clone();
         let found = self
-            .on_file(&p.text_document.uri, false, move |c| {
+            .on_file(&p.text_document.uri, move |c| {
                 let id = c.a.result_id();
                 let items =
                     (prev.as_deref() != Some(id.as_str())).then(|| features::diagnostics(c));
@@ -913,9 +929,7 @@ impl LanguageServer for Backend {
         let pp = p.text_document_position_params;
         let pos = pp.position;
         Ok(self
-            .on_file(&pp.text_document.uri, false, move |c| {
-                Ok(features::hover(c, pos))
-            })
+            .on_file(&pp.text_document.uri, move |c| Ok(features::hover(c, pos)))
             .await?
             .flatten())
     }
@@ -927,7 +941,7 @@ impl LanguageServer for Backend {
         let pp = p.text_document_position_params;
         let pos = pp.position;
         Ok(self
-            .on_file(&pp.text_document.uri, true, move |c| {
+            .on_file(&pp.text_document.uri, move |c| {
                 Ok(features::definition(c, pos))
             })
             .await?
@@ -937,7 +951,7 @@ impl LanguageServer for Backend {
     async fn references(&self, p: ReferenceParams) -> Result<Option<Vec<Location>>> {
         let pp = p.text_document_position;
         let (pos, decl) = (pp.position, p.context.include_declaration);
-        self.on_file(&pp.text_document.uri, true, move |c| {
+        self.on_file(&pp.text_document.uri, move |c| {
             Ok(features::references(c, pos, decl))
         })
         .await
@@ -949,7 +963,7 @@ impl LanguageServer for Backend {
     ) -> Result<Option<Vec<DocumentHighlight>>> {
         let pp = p.text_document_position_params;
         let pos = pp.position;
-        self.on_file(&pp.text_document.uri, false, move |c| {
+        self.on_file(&pp.text_document.uri, move |c| {
             Ok(features::highlights(c, pos))
         })
         .await
@@ -961,7 +975,7 @@ impl LanguageServer for Backend {
     ) -> Result<Option<PrepareRenameResponse>> {
         let pos = p.position;
         Ok(self
-            .on_file(&p.text_document.uri, true, move |c| {
+            .on_file(&p.text_document.uri, move |c| {
                 features::prepare_rename(c, pos)
             })
             .await?
@@ -971,7 +985,7 @@ impl LanguageServer for Backend {
     async fn rename(&self, p: RenameParams) -> Result<Option<WorkspaceEdit>> {
         let pp = p.text_document_position;
         let (pos, name) = (pp.position, p.new_name);
-        self.on_file(&pp.text_document.uri, true, move |c| {
+        self.on_file(&pp.text_document.uri, move |c| {
             features::rename(c, pos, &name)
         })
         .await
@@ -980,7 +994,7 @@ impl LanguageServer for Backend {
     async fn completion(&self, p: CompletionParams) -> Result<Option<CompletionResponse>> {
         let pp = p.text_document_position;
         let pos = pp.position;
-        self.on_file(&pp.text_document.uri, false, move |c| {
+        self.on_file(&pp.text_document.uri, move |c| {
             Ok(features::completion(c, pos))
         })
         .await
@@ -990,10 +1004,8 @@ impl LanguageServer for Backend {
         &self,
         p: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
-        self.on_file(&p.text_document.uri, false, |c| {
-            Ok(features::document_symbols(c))
-        })
-        .await
+        self.on_file(&p.text_document.uri, |c| Ok(features::document_symbols(c)))
+            .await
     }
 
     async fn symbol(&self, p: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
@@ -1011,7 +1023,7 @@ impl LanguageServer for Backend {
 
     async fn code_action(&self, p: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         let (range, only) = (p.range, p.context.only);
-        self.on_file(&p.text_document.uri, true, move |c| {
+        self.on_file(&p.text_document.uri, move |c| {
             Ok(features::code_actions(c, range, only.as_deref()))
         })
         .await
@@ -1022,7 +1034,7 @@ impl LanguageServer for Backend {
         p: SemanticTokensParams,
     ) -> Result<Option<SemanticTokensResult>> {
         Ok(self
-            .on_file(&p.text_document.uri, false, |c| {
+            .on_file(&p.text_document.uri, |c| {
                 Ok(features::semantic_tokens(c, None))
             })
             .await?
@@ -1035,7 +1047,7 @@ impl LanguageServer for Backend {
     ) -> Result<Option<SemanticTokensRangeResult>> {
         let range = p.range;
         Ok(self
-            .on_file(&p.text_document.uri, false, move |c| {
+            .on_file(&p.text_document.uri, move |c| {
                 Ok(features::semantic_tokens(c, Some(range)))
             })
             .await?
@@ -1044,17 +1056,15 @@ impl LanguageServer for Backend {
 
     async fn inlay_hint(&self, p: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
         let range = p.range;
-        self.on_file(&p.text_document.uri, false, move |c| {
+        self.on_file(&p.text_document.uri, move |c| {
             Ok(features::inlay_hints(c, range))
         })
         .await
     }
 
     async fn folding_range(&self, p: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
-        self.on_file(&p.text_document.uri, false, |c| {
-            Ok(features::folding_ranges(c))
-        })
-        .await
+        self.on_file(&p.text_document.uri, |c| Ok(features::folding_ranges(c)))
+            .await
     }
 }
 
