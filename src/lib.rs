@@ -7,4 +7,5 @@
 pub mod analysis;
 pub mod cli;
 pub mod config;
+pub mod lsp;
 pub mod syntax;

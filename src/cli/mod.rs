@@ -43,6 +43,12 @@ pub enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Run the language server on stdin/stdout (LSP 3.17).
+    Lsp {
+        /// Accepted and ignored: stdio is the only transport (editors often pass it).
+        #[arg(long)]
+        stdio: bool,
+    },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -68,6 +74,7 @@ pub fn run(cli: Cli) -> ExitCode {
             format,
             config,
         } => export(&paths, format, config.as_deref()),
+        Command::Lsp { stdio: _ } => crate::lsp::run(),
     }
 }
 

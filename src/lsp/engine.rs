@@ -1,0 +1,330 @@
+//! The server's state behind the protocol: open documents, the workspace model and a per-file
+//! analysis cache. Everything here is synchronous and meant to run off the async runtime
+//! (`spawn_blocking`); locks are held for one file's work at a time, never across many files.
+//!
+//! Invalidation follows the model's dependency index: inserting a file yields a `Change` whose
+//! IDs give, through `Workspace::dependents`, the files whose analysis may differ. Their epoch is
+//! bumped under the same write lock as the insert, so an analysis computed against the old state
+//! can never be cached as current.
+
+use super::docs::{DocSnapshot, DocStore};
+use super::pos::LineIndex;
+use crate::analysis::{FileAnalysis, FileData, FileId, Workspace};
+use crate::config::Config;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+/// The workspace with the bookkeeping that must change atomically with it.
+#[derive(Default)]
+pub struct World {
+    pub ws: Workspace,
+    /// For each open document in `ws`: the generation and version of its text there.
+    pub synced: HashMap<String, (u64, i32)>,
+    /// Bumped whenever a file's analysis may have changed.
+    epochs: HashMap<FileId, u64>,
+    /// Bumped on configuration changes (every analysis changes).
+    config_epoch: u64,
+}
+
+impl World {
+    fn epoch(&self, file: FileId) -> (u64, u64) {
+        (
+            self.config_epoch,
+            self.epochs.get(&file).copied().unwrap_or(0),
+        )
+    }
+
+    fn invalidate(&mut self, files: impl IntoIterator<Item = FileId>) {
+        for f in files {
+            *self.epochs.entry(f).or_default() += 1;
+        }
+    }
+
+    /// Insert a file's new data; returns the files (other than this one) whose analysis may have
+    /// changed.
+    pub fn insert(&mut self, key: &str, data: Arc<FileData>) -> BTreeSet<FileId> {
+        let change = self.ws.insert(key, data);
+        self.after_change(change.file, &change.ids)
+    }
+
+    pub fn remove(&mut self, key: &str) -> BTreeSet<FileId> {
+        match self.ws.remove_file(key) {
+            Some(change) => self.after_change(change.file, &change.ids),
+            None => BTreeSet::new(),
+        }
+    }
+
+    fn after_change(&mut self, file: Option<FileId>, ids: &BTreeSet<String>) -> BTreeSet<FileId> {
+        let mut deps = self.ws.dependents(ids);
+        self.invalidate(deps.iter().copied().chain(file));
+        if let Some(f) = file {
+            deps.remove(&f);
+        }
+        deps
+    }
+
+    pub fn set_config(&mut self, config: Config) {
+        self.ws.set_config(config);
+        self.config_epoch += 1;
+    }
+}
+
+/// One file's analysis, with what converting it to LSP needs.
+pub struct Analyzed {
+    pub file: FileId,
+    pub key: String,
+    pub data: Arc<FileData>,
+    pub analysis: Arc<FileAnalysis>,
+    pub lines: Arc<LineIndex>,
+    /// The open document's version this was computed for (`None` for files from disk).
+    pub version: Option<i32>,
+    /// The open document's generation (`None` for files from disk).
+    pub gen: Option<u64>,
+    epoch: (u64, u64),
+}
+
+impl Analyzed {
+    /// Orders results for one file: a publish of a lower stamp after a higher one is stale.
+    pub fn stamp(&self) -> (u64, u64, u64) {
+        (self.gen.unwrap_or(0), self.epoch.0, self.epoch.1)
+    }
+
+    /// A stable identifier for pull diagnostics' `resultId`.
+    pub fn result_id(&self) -> String {
+        let (g, c, e) = self.stamp();
+        format!("{g}.{c}.{e}")
+    }
+}
+
+/// Why a request has no answer.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Unavailable {
+    /// The document changed after the request was sent.
+    ContentModified,
+    /// Not an open document and not a workspace file.
+    UnknownFile,
+}
+
+#[derive(Default)]
+pub struct Engine {
+    pub docs: Mutex<DocStore>,
+    world: RwLock<World>,
+    cache: Mutex<HashMap<FileId, Arc<Analyzed>>>,
+    /// Serialises syncing of one document so that its parses are inserted in order.
+    sync_locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Engine {
+    pub fn docs(&self) -> MutexGuard<'_, DocStore> {
+        lock(&self.docs)
+    }
+
+    pub fn read(&self) -> RwLockReadGuard<'_, World> {
+        self.world.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn write(&self) -> RwLockWriteGuard<'_, World> {
+        self.world.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Bring the workspace's copy of an open document up to its latest text. Returns the files
+    /// (other than this one) whose analysis may have changed; empty when already in sync or the
+    /// document is not open.
+    pub fn sync(&self, key: &str) -> BTreeSet<FileId> {
+        let slock = lock(&self.sync_locks)
+            .entry(key.to_string())
+            .or_default()
+            .clone();
+        let _serial = lock(&slock);
+        let Some(snap) = self.docs().snapshot(key) else {
+            return BTreeSet::new();
+        };
+        loop {
+            let opts = {
+                let w = self.read();
+                if w.synced.get(key).map(|s| s.0) == Some(snap.gen) {
+                    return BTreeSet::new();
+                }
+                w.ws.parse_options()
+            };
+            let data = Arc::new(FileData::new(snap.rope.to_string(), &opts));
+            let mut w = self.write();
+            // A configuration change in between re-parses everything with new options: redo.
+            if w.ws.parse_options().quote_style != opts.quote_style {
+                continue;
+            }
+            let deps = w.insert(key, data);
+            w.synced.insert(key.to_string(), (snap.gen, snap.version));
+            return deps;
+        }
+    }
+
+    /// The current analysis of a file, from the cache when still valid.
+    #[cfg(test)]
+    pub fn analysis(&self, file: FileId) -> Option<Arc<Analyzed>> {
+        self.analysis_in(&self.read(), file)
+    }
+
+    /// Like [`Engine::analysis`], under a read lock the caller already holds.
+    pub fn analysis_in(&self, w: &World, file: FileId) -> Option<Arc<Analyzed>> {
+        let epoch = w.epoch(file);
+        let data = w.ws.file(file)?.clone();
+        let cached = lock(&self.cache).get(&file).cloned();
+        if let Some(c) = &cached {
+            if c.epoch == epoch && Arc::ptr_eq(&c.data, &data) {
+                return cached;
+            }
+        }
+        let key = w.ws.key(file).to_string();
+        let synced = w.synced.get(&key).copied();
+        let analysis = Arc::new(w.ws.analyze(file));
+        let lines = match &cached {
+            Some(c) if Arc::ptr_eq(&c.data, &data) => c.lines.clone(),
+            _ => Arc::new(LineIndex::new(&data.text)),
+        };
+        let out = Arc::new(Analyzed {
+            file,
+            key,
+            data,
+            analysis,
+            lines,
+            version: synced.map(|s| s.1),
+            gen: synced.map(|s| s.0),
+            epoch,
+        });
+        let mut cache = lock(&self.cache);
+        let keep = cache.get(&file).is_some_and(|c| c.epoch > epoch);
+        if !keep {
+            cache.insert(file, out.clone());
+        }
+        Some(out)
+    }
+
+    /// Run `f` on the analysis a request should see, under one read lock so that the workspace
+    /// and the analysis agree: for an open document, the analysis of the text the request was
+    /// sent against (`snap`, taken when it arrived); for other files, the workspace's copy.
+    /// Also returns the files a sync of the document invalidated.
+    pub fn with_file<T>(
+        &self,
+        key: &str,
+        snap: Option<&DocSnapshot>,
+        f: impl FnOnce(&World, &Arc<Analyzed>) -> T,
+    ) -> Result<(T, BTreeSet<FileId>), Unavailable> {
+        let deps = self.sync(key);
+        let w = self.read();
+        if let Some(s) = snap {
+            match w.synced.get(key) {
+                Some((gen, _)) if *gen == s.gen => {}
+                _ => return Err(Unavailable::ContentModified),
+            }
+        }
+        let file = w.ws.file_id(key).ok_or(Unavailable::UnknownFile)?;
+        let a = self.analysis_in(&w, file).ok_or(Unavailable::UnknownFile)?;
+        Ok((f(&w, &a), deps))
+    }
+
+    /// The analysis of a file, as [`Engine::with_file`] sees it.
+    #[cfg(test)]
+    pub fn analysis_for(
+        &self,
+        key: &str,
+        snap: Option<&DocSnapshot>,
+    ) -> Result<(Arc<Analyzed>, BTreeSet<FileId>), Unavailable> {
+        self.with_file(key, snap, |_, a| a.clone())
+    }
+
+    /// Sync every open document (before a workspace-wide request such as a rename).
+    pub fn sync_all(&self) -> BTreeSet<FileId> {
+        let keys: Vec<String> = self.docs().keys().cloned().collect();
+        let mut deps = BTreeSet::new();
+        for k in keys {
+            deps.extend(self.sync(&k));
+        }
+        deps
+    }
+
+    /// Forget cached analyses of files no longer in the workspace.
+    pub fn drop_cache(&self, file: FileId) {
+        lock(&self.cache).remove(&file);
+    }
+
+    /// Keys of open documents among these files.
+    pub fn open_keys(&self, files: &BTreeSet<FileId>) -> Vec<String> {
+        if files.is_empty() {
+            return Vec::new();
+        }
+        let keys: Vec<String> = {
+            let w = self.read();
+            files.iter().map(|f| w.ws.key(*f).to_string()).collect()
+        };
+        let docs = self.docs();
+        keys.into_iter().filter(|k| docs.is_open(k)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lsp::pos::Encoding;
+    use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent};
+
+    fn open(e: &Engine, key: &str, text: &str) {
+        let uri = format!("file://{key}").parse().unwrap();
+        e.docs().open(key, uri, text, 1);
+    }
+
+    #[test]
+    fn definition_change_invalidates_dependents_only() {
+        let e = Engine::default();
+        {
+            let mut w = e.write();
+            let opts = w.ws.parse_options();
+            w.insert(
+                "/reg.nmk",
+                Arc::new(FileData::new("@a: person \"Ann\"\n".into(), &opts)),
+            );
+            w.insert(
+                "/other.nmk",
+                Arc::new(FileData::new("Nothing here.\n".into(), &opts)),
+            );
+        }
+        open(&e, "/art.nmk", "Hello @a.\n");
+        assert!(e.sync("/art.nmk").contains(&e.read().ws.file_id("/reg.nmk").unwrap()));
+        let (art, _) = e.analysis_for("/art.nmk", None).unwrap();
+        assert!(art.analysis.diagnostics.is_empty(), "{:?}", art.analysis.diagnostics);
+        let other = e.read().ws.file_id("/other.nmk").unwrap();
+        let other_a = e.analysis(other).unwrap();
+        // Removing the definition: the article's cached analysis is stale, the other file's not.
+        let deps = e.write().remove("/reg.nmk");
+        assert!(deps.contains(&art.file) && !deps.contains(&other));
+        let art2 = e.analysis(art.file).unwrap();
+        assert!(!Arc::ptr_eq(&art, &art2));
+        assert_eq!(art2.analysis.diagnostics.len(), 1);
+        assert!(Arc::ptr_eq(&other_a, &e.analysis(other).unwrap()));
+    }
+
+    #[test]
+    fn stale_snapshot_is_content_modified() {
+        let e = Engine::default();
+        open(&e, "/a.nmk", "one\n");
+        let snap = e.docs().snapshot("/a.nmk").unwrap();
+        let change = TextDocumentContentChangeEvent {
+            range: Some(Range::new(Position::new(0, 0), Position::new(0, 3))),
+            range_length: None,
+            text: "two".into(),
+        };
+        e.docs().change("/a.nmk", 2, &[change], Encoding::Utf16);
+        assert_eq!(
+            e.analysis_for("/a.nmk", Some(&snap)).err(),
+            Some(Unavailable::ContentModified)
+        );
+        let now = e.docs().snapshot("/a.nmk").unwrap();
+        let (a, _) = e.analysis_for("/a.nmk", Some(&now)).unwrap();
+        assert_eq!(a.data.text, "two\n");
+        assert_eq!(a.version, Some(2));
+    }
+}

@@ -1,0 +1,80 @@
+//! `newsmark lsp`: the language server, LSP 3.17 over stdio. Protocol glue only: the analysis
+//! and the IDE features are plain functions in [`crate::analysis`]; this module keeps documents
+//! in wire order, schedules analysis off the async runtime and converts spans to positions.
+
+mod docs;
+mod engine;
+mod features;
+mod ordered;
+pub mod pos;
+mod server;
+
+use std::process::ExitCode;
+use std::sync::atomic::Ordering;
+use tower_lsp_server::ls_types::Uri;
+use tower_lsp_server::{LspService, Server};
+
+/// The workspace key of a document: its path for `file:` URIs (so that a file opened by the
+/// editor and the same file found on disk are one), else the URI itself.
+pub fn key_of(uri: &Uri) -> String {
+    if uri.scheme().as_str() == "file" {
+        if let Some(p) = uri.to_file_path() {
+            return p.display().to_string();
+        }
+    }
+    uri.as_str().to_string()
+}
+
+/// The URI of a workspace key.
+pub fn uri_of(key: &str) -> Option<Uri> {
+    if key.starts_with('/') {
+        Uri::from_file_path(key)
+    } else {
+        key.parse().ok()
+    }
+}
+
+/// Run the server on stdin/stdout until `exit` or until stdin closes. Exits 0 when `shutdown`
+/// came first, 1 otherwise (LSP 3.17, `exit`).
+pub fn run() -> ExitCode {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("newsmark lsp: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let clean = rt.block_on(async {
+        let (service, socket) = LspService::build(server::Backend::new)
+            .custom_method("newsmark/documentText", server::Backend::document_text)
+            .finish();
+        let shared = service.inner().shared.clone();
+        let service = ordered::Ordered::new(service);
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
+        shared.shutdown.load(Ordering::SeqCst)
+    });
+    // Background work (indexing, watchers, a request waiting on a dead client) must not keep
+    // the process alive once the client is gone.
+    rt.shutdown_timeout(std::time::Duration::from_millis(100));
+    ExitCode::from(if clean { 0 } else { 1 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip_through_uris() {
+        let uri: Uri = "file:///tmp/a%20b/%D0%BF.nmk".parse().unwrap();
+        assert_eq!(key_of(&uri), "/tmp/a b/п.nmk");
+        assert_eq!(key_of(&uri_of("/tmp/a b/п.nmk").unwrap()), "/tmp/a b/п.nmk");
+        let untitled: Uri = "untitled:Untitled-1".parse().unwrap();
+        assert_eq!(key_of(&untitled), "untitled:Untitled-1");
+        assert_eq!(uri_of("untitled:Untitled-1").unwrap(), untitled);
+    }
+}

@@ -1,0 +1,281 @@
+//! Byte offsets ↔ LSP positions, in the negotiated encoding (UTF-8 or UTF-16 code units).
+//!
+//! Lines end at `\n`, `\r\n` or a lone `\r`, as LSP counts them. Every conversion clamps: a
+//! column past a line's end lands on the end of that line (before its line break), a line past
+//! the last one lands on the end of the text, and an offset inside a character moves back to its
+//! start. Nothing here panics on any input.
+//!
+//! A byte-order mark at the very start is not part of line 0's columns: editors strip it before
+//! they count.
+
+use ropey::Rope;
+use tower_lsp_server::ls_types::{Position, Range};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Utf16,
+}
+
+impl Encoding {
+    fn width(self, c: char) -> usize {
+        match self {
+            Encoding::Utf8 => c.len_utf8(),
+            Encoding::Utf16 => c.len_utf16(),
+        }
+    }
+}
+
+/// The start of every line of a text, for fast conversions on large documents.
+#[derive(Clone, Debug, Default)]
+pub struct LineIndex {
+    /// Byte offset of each line's first character; `starts[0]` skips a BOM.
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let bytes = text.as_bytes();
+        let mut starts = vec![if text.starts_with('\u{feff}') { 3 } else { 0 }];
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => starts.push(i + 1),
+                b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
+                _ => {}
+            }
+            i += 1;
+        }
+        LineIndex {
+            starts,
+            len: text.len(),
+        }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Byte range of a line's content, without its line break.
+    fn line_content(&self, text: &str, line: usize) -> (usize, usize) {
+        let start = self.starts[line];
+        let mut end = self.starts.get(line + 1).copied().unwrap_or(self.len);
+        let b = text.as_bytes();
+        if end > start && b.get(end - 1) == Some(&b'\n') {
+            end -= 1;
+        }
+        if end > start && b.get(end - 1) == Some(&b'\r') {
+            end -= 1;
+        }
+        (start, end)
+    }
+
+    /// The byte offset of an LSP position in `text` (the text this index was built from).
+    pub fn offset(&self, text: &str, pos: Position, enc: Encoding) -> usize {
+        let line = pos.line as usize;
+        if line >= self.starts.len() {
+            return self.len;
+        }
+        let (start, end) = self.line_content(text, line);
+        start + column_to_bytes(&text[start..end], pos.character as usize, enc)
+    }
+
+    /// The LSP position of a byte offset in `text`.
+    pub fn position(&self, text: &str, offset: usize, enc: Encoding) -> Position {
+        let offset = floor_boundary(text, offset.min(self.len));
+        let line = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        let start = self.starts[line].min(offset);
+        let col: usize = text[start..offset].chars().map(|c| enc.width(c)).sum();
+        Position::new(line as u32, col as u32)
+    }
+
+    pub fn range(&self, text: &str, start: usize, end: usize, enc: Encoding) -> Range {
+        Range::new(
+            self.position(text, start, enc),
+            self.position(text, end, enc),
+        )
+    }
+
+    /// Byte offsets of an LSP range, ordered and clamped.
+    pub fn span(&self, text: &str, range: Range, enc: Encoding) -> (usize, usize) {
+        let a = self.offset(text, range.start, enc);
+        let b = self.offset(text, range.end, enc);
+        (a.min(b), a.max(b))
+    }
+}
+
+/// Bytes taken by the first `col` units of `line` (clamped to the line, floored to a character).
+fn column_to_bytes(line: &str, col: usize, enc: Encoding) -> usize {
+    if enc == Encoding::Utf8 {
+        return floor_boundary(line, col.min(line.len()));
+    }
+    let mut units = 0;
+    for (i, c) in line.char_indices() {
+        if units >= col {
+            return i;
+        }
+        units += c.len_utf16();
+        if units > col {
+            // Inside a surrogate pair: stay before the character.
+            return i;
+        }
+    }
+    line.len()
+}
+
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The char index in `rope` of an LSP position, clamped like [`LineIndex::offset`].
+pub fn rope_char(rope: &Rope, pos: Position, enc: Encoding) -> usize {
+    let line = pos.line as usize;
+    if line >= rope.len_lines() {
+        return rope.len_chars();
+    }
+    let line_start = rope.line_to_char(line);
+    let slice = rope.line(line);
+    let mut content = slice.len_chars();
+    // Drop the line break: `\n`, `\r\n` or `\r`.
+    if content > 0 && slice.char(content - 1) == '\n' {
+        content -= 1;
+    }
+    if content > 0 && slice.char(content - 1) == '\r' {
+        content -= 1;
+    }
+    let skip_bom = usize::from(line == 0 && content > 0 && slice.char(0) == '\u{feff}');
+    let col = pos.character as usize;
+    let mut units = 0;
+    for (i, c) in slice.chars().enumerate().take(content).skip(skip_bom) {
+        if units >= col {
+            return line_start + i;
+        }
+        units += enc.width(c);
+        if units > col {
+            return line_start + i;
+        }
+    }
+    line_start + content
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const TEXT: &str = "“Да,” he said — 😀 ok\r\nline2 é\rline3\n\nend";
+
+    fn p(line: u32, character: u32) -> Position {
+        Position::new(line, character)
+    }
+
+    #[test]
+    fn utf16_and_utf8_columns() {
+        let idx = LineIndex::new(TEXT);
+        assert_eq!(idx.line_count(), 5);
+        let smile = TEXT.find('😀').unwrap();
+        // “ = 1 unit/3 bytes, Д а = 1/2 each, ” 1/3, `, he said ` 10, — 1/3, space 1.
+        assert_eq!(idx.position(TEXT, smile, Encoding::Utf16), p(0, 17));
+        assert_eq!(idx.position(TEXT, smile, Encoding::Utf8), p(0, smile as u32));
+        let after = smile + '😀'.len_utf8();
+        assert_eq!(idx.position(TEXT, after, Encoding::Utf16), p(0, 19));
+        assert_eq!(idx.offset(TEXT, p(0, 17), Encoding::Utf16), smile);
+        assert_eq!(idx.offset(TEXT, p(0, 19), Encoding::Utf16), after);
+        // The middle of the surrogate pair stays before the emoji.
+        assert_eq!(idx.offset(TEXT, p(0, 18), Encoding::Utf16), smile);
+        // The middle of a UTF-8 sequence too.
+        assert_eq!(
+            idx.offset(TEXT, p(0, smile as u32 + 2), Encoding::Utf8),
+            smile
+        );
+    }
+
+    #[test]
+    fn line_breaks_crlf_and_lone_cr() {
+        let idx = LineIndex::new(TEXT);
+        let l2 = TEXT.find("line2").unwrap();
+        let l3 = TEXT.find("line3").unwrap();
+        assert_eq!(idx.position(TEXT, l2, Encoding::Utf16), p(1, 0));
+        assert_eq!(idx.position(TEXT, l3, Encoding::Utf16), p(2, 0));
+        assert_eq!(idx.offset(TEXT, p(1, 0), Encoding::Utf16), l2);
+        assert_eq!(idx.offset(TEXT, p(2, 0), Encoding::Utf8), l3);
+        assert_eq!(idx.offset(TEXT, p(4, 3), Encoding::Utf16), TEXT.len());
+    }
+
+    #[test]
+    fn clamps_past_line_and_file_end() {
+        let idx = LineIndex::new(TEXT);
+        let crlf = TEXT.find("\r\n").unwrap();
+        // Past the end of line 0 → before its `\r\n`.
+        assert_eq!(idx.offset(TEXT, p(0, 999), Encoding::Utf16), crlf);
+        assert_eq!(idx.offset(TEXT, p(0, 999), Encoding::Utf8), crlf);
+        // Past the last line → end of text.
+        assert_eq!(idx.offset(TEXT, p(99, 0), Encoding::Utf16), TEXT.len());
+        assert_eq!(
+            idx.position(TEXT, usize::MAX, Encoding::Utf16),
+            p(4, 3)
+        );
+        // An empty text.
+        let e = LineIndex::new("");
+        assert_eq!(e.offset("", p(3, 3), Encoding::Utf16), 0);
+        assert_eq!(e.position("", 10, Encoding::Utf8), p(0, 0));
+        // Reversed range comes back ordered.
+        assert_eq!(
+            idx.span(TEXT, Range::new(p(1, 2), p(0, 1)), Encoding::Utf16),
+            (TEXT.find('Д').unwrap(), TEXT.find("ne2").unwrap())
+        );
+    }
+
+    #[test]
+    fn bom_is_not_a_column() {
+        let t = "\u{feff}@a: person \"A\"\n";
+        let idx = LineIndex::new(t);
+        assert_eq!(idx.position(t, 3, Encoding::Utf16), p(0, 0));
+        assert_eq!(idx.position(t, 0, Encoding::Utf16), p(0, 0));
+        assert_eq!(idx.offset(t, p(0, 1), Encoding::Utf16), 4);
+        let rope = Rope::from_str(t);
+        assert_eq!(rope_char(&rope, p(0, 1), Encoding::Utf16), 2);
+    }
+
+    #[test]
+    fn rope_agrees_with_line_index() {
+        let rope = Rope::from_str(TEXT);
+        let idx = LineIndex::new(TEXT);
+        for line in 0..7 {
+            for col in 0..30 {
+                for enc in [Encoding::Utf8, Encoding::Utf16] {
+                    let byte = idx.offset(TEXT, p(line, col), enc);
+                    let ch = rope_char(&rope, p(line, col), enc);
+                    assert_eq!(rope.char_to_byte(ch), byte, "{line}:{col} {enc:?}");
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn roundtrip_and_never_panics(text in "[a-zé😀“\r\n—Д ]{0,40}", line in 0u32..8, col in 0u32..50) {
+            let idx = LineIndex::new(&text);
+            let rope = Rope::from_str(&text);
+            for enc in [Encoding::Utf8, Encoding::Utf16] {
+                let off = idx.offset(&text, p(line, col), enc);
+                prop_assert!(text.is_char_boundary(off));
+                let back = idx.position(&text, off, enc);
+                prop_assert_eq!(idx.offset(&text, back, enc), off);
+                prop_assert_eq!(rope.char_to_byte(rope_char(&rope, p(line, col), enc)), off);
+            }
+            for (i, _) in text.char_indices() {
+                for enc in [Encoding::Utf8, Encoding::Utf16] {
+                    let pos = idx.position(&text, i, enc);
+                    let back = idx.offset(&text, pos, enc);
+                    // Offsets inside a CRLF pair map to the line end, before the `\r`.
+                    prop_assert!(back == i || (text.as_bytes()[i] == b'\n' && back + 1 == i));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,1064 @@
+//! The `LanguageServer` implementation: lifecycle, documents, diagnostics, workspace indexing,
+//! watched files and configuration. Feature requests are converted in [`super::features`].
+
+use super::docs::DocSnapshot;
+use super::engine::{Analyzed, Engine, Unavailable};
+use super::features::{self, Ctx};
+use super::ordered::request_snapshot;
+use super::pos::Encoding;
+use super::{key_of, uri_of};
+use crate::analysis::{FileData, FileId};
+use crate::config::Config;
+use serde_json::Value;
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer};
+
+/// Under fast typing, wait for this much quiet before re-analysing a document that changed while
+/// it was being analysed...
+const DEBOUNCE: Duration = Duration::from_millis(75);
+/// ...but never longer than this.
+const DEBOUNCE_MAX: Duration = Duration::from_millis(150);
+
+/// What the client can do, read once from `initialize`.
+#[derive(Debug, Default, Clone)]
+pub struct ClientCaps {
+    pub work_done_progress: bool,
+    pub watch_dynamic: bool,
+    pub pull_diagnostics: bool,
+    pub related_information: bool,
+    pub configuration: bool,
+    pub markdown_hover: bool,
+}
+
+#[derive(Default)]
+struct ConfigState {
+    /// The workspace root's `newsmark.toml`, when there is one.
+    toml_path: Option<PathBuf>,
+    /// The last `newsmark.toml` that parsed.
+    toml: Option<Config>,
+    init_options: Option<Value>,
+    settings: Option<Value>,
+    /// The configuration in force (the last good one).
+    effective: Config,
+}
+
+pub struct Shared {
+    pub client: Client,
+    pub engine: Engine,
+    encoding: OnceLock<Encoding>,
+    caps: OnceLock<ClientCaps>,
+    roots: Mutex<Vec<PathBuf>>,
+    config: Mutex<ConfigState>,
+    /// One wake-up per open document's diagnostics task.
+    tasks: Mutex<HashMap<String, Arc<Notify>>>,
+    /// Per document, the stamp of the last published diagnostics: never publish older ones.
+    published: tokio::sync::Mutex<HashMap<String, (u64, u64, u64)>>,
+    pub shutdown: AtomicBool,
+    indexed: AtomicBool,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Shared {
+    pub fn encoding(&self) -> Encoding {
+        self.encoding.get().copied().unwrap_or(Encoding::Utf16)
+    }
+
+    pub fn caps(&self) -> ClientCaps {
+        self.caps.get().cloned().unwrap_or_default()
+    }
+
+    // ---- Called from `Ordered::call`, in wire order, synchronously. ----
+
+    pub fn on_open(self: &Arc<Self>, p: DidOpenTextDocumentParams) {
+        let key = key_of(&p.text_document.uri);
+        self.engine.docs().open(
+            &key,
+            p.text_document.uri,
+            &p.text_document.text,
+            p.text_document.version,
+        );
+        self.kick(&key, true);
+    }
+
+    pub fn on_change(self: &Arc<Self>, p: DidChangeTextDocumentParams) {
+        let key = key_of(&p.text_document.uri);
+        let enc = self.encoding();
+        let changed = self.engine.docs().change(
+            &key,
+            p.text_document.version,
+            &p.content_changes,
+            enc,
+        );
+        if changed.is_some() {
+            self.kick(&key, false);
+        }
+    }
+
+    pub fn on_close(self: &Arc<Self>, p: DidCloseTextDocumentParams) {
+        let key = key_of(&p.text_document.uri);
+        if self.engine.docs().close(&key).is_some() {
+            if let Some(n) = lock(&self.tasks).remove(&key) {
+                n.notify_one();
+            }
+            let s = self.clone();
+            tokio::spawn(async move { s.after_close(key).await });
+        }
+    }
+
+    pub fn snapshot(&self, uri: &str) -> Option<DocSnapshot> {
+        let uri: Uri = uri.parse().ok()?;
+        self.engine.docs().snapshot(&key_of(&uri))
+    }
+
+    /// Wake (or start) the diagnostics task of an open document.
+    fn kick(self: &Arc<Self>, key: &str, start: bool) {
+        let mut tasks = lock(&self.tasks);
+        if let Some(n) = tasks.get(key) {
+            n.notify_one();
+            return;
+        }
+        if !start && !self.engine.docs().is_open(key) {
+            return;
+        }
+        let n = Arc::new(Notify::new());
+        tasks.insert(key.to_string(), n.clone());
+        n.notify_one();
+        let s = self.clone();
+        let key = key.to_string();
+        tokio::spawn(async move { s.doc_loop(key, n).await });
+    }
+
+    fn kick_all(self: &Arc<Self>, keys: impl IntoIterator<Item = String>) {
+        for k in keys {
+            self.kick(&k, false);
+        }
+    }
+
+    /// Re-analyses one open document whenever woken, publishing its diagnostics in order.
+    async fn doc_loop(self: Arc<Self>, key: String, wake: Arc<Notify>) {
+        let mut coalesce = false;
+        loop {
+            wake.notified().await;
+            let still_ours = lock(&self.tasks)
+                .get(&key)
+                .is_some_and(|n| Arc::ptr_eq(n, &wake));
+            if !still_ours {
+                return;
+            }
+            if coalesce {
+                // The document changed while it was being analysed: the user is typing. Wait
+                // for a pause rather than analysing every keystroke.
+                let started = Instant::now();
+                loop {
+                    let last = match self.engine.docs().get(&key) {
+                        Some(d) => d.last_edit,
+                        None => break,
+                    };
+                    let quiet = last.elapsed();
+                    if quiet >= DEBOUNCE || started.elapsed() >= DEBOUNCE_MAX {
+                        break;
+                    }
+                    tokio::time::sleep(DEBOUNCE - quiet).await;
+                }
+            }
+            let s = self.clone();
+            let k = key.clone();
+            let push = !self.caps().pull_diagnostics;
+            let result = tokio::task::spawn_blocking(move || {
+                let caps = s.caps();
+                s.engine.with_file(&k, None, |w, a| {
+                    let diags = push.then(|| {
+                        features::diagnostics(&Ctx::new(w, a, &s.engine, s.encoding(), &caps))
+                    });
+                    (a.clone(), diags)
+                })
+            })
+            .await;
+            let Ok(Ok(((analyzed, diags), deps))) = result else {
+                continue;
+            };
+            let dependents = self.engine.open_keys(&deps);
+            self.kick_all(dependents);
+            if let Some(diags) = diags {
+                self.publish(&analyzed, diags).await;
+            }
+            coalesce = self
+                .engine
+                .docs()
+                .get(&key)
+                .is_some_and(|d| Some(d.gen) != analyzed.gen);
+        }
+    }
+
+    async fn publish(&self, a: &Analyzed, diags: Vec<Diagnostic>) {
+        let Some(uri) = self.engine.docs().get(&a.key).map(|d| d.uri.clone()) else {
+            return;
+        };
+        let mut published = self.published.lock().await;
+        if published.get(&a.key).is_some_and(|last| *last > a.stamp()) {
+            return;
+        }
+        published.insert(a.key.clone(), a.stamp());
+        self.client.publish_diagnostics(uri, diags, a.version).await;
+    }
+
+    /// A closed document: clear its diagnostics and let the disk's copy take its place.
+    async fn after_close(self: Arc<Self>, key: String) {
+        if let Some(uri) = uri_of(&key) {
+            let mut published = self.published.lock().await;
+            if !self.engine.docs().is_open(&key) {
+                published.remove(&key);
+                self.client.publish_diagnostics(uri, Vec::new(), None).await;
+            }
+        }
+        let s = self.clone();
+        let k = key.clone();
+        let deps = tokio::task::spawn_blocking(move || {
+            let path = Path::new(&k);
+            let disk = if path.is_absolute() {
+                read_nmk(path).ok()
+            } else {
+                None
+            };
+            let opts = s.engine.read().ws.parse_options();
+            let data = disk.map(|t| Arc::new(FileData::new(t, &opts)));
+            let mut w = s.engine.write();
+            if s.engine.docs().is_open(&k) {
+                return BTreeSet::new();
+            }
+            w.synced.remove(&k);
+            match data {
+                Some(d) => w.insert(&k, d),
+                None => {
+                    let id = w.ws.file_id(&k);
+                    let deps = w.remove(&k);
+                    if let Some(id) = id {
+                        s.engine.drop_cache(id);
+                    }
+                    deps
+                }
+            }
+        })
+        .await
+        .unwrap_or_default();
+        let keys = self.engine.open_keys(&deps);
+        self.kick_all(keys);
+    }
+
+    // ---- Configuration ----
+
+    /// Recompute the configuration; on an error, tell the user and keep the last good one.
+    async fn reload_config(self: &Arc<Self>, reread_toml: bool) {
+        let mut problems = Vec::new();
+        let changed = {
+            let mut st = lock(&self.config);
+            if reread_toml {
+                if let Some(path) = st.toml_path.clone() {
+                    match std::fs::read_to_string(&path) {
+                        Ok(text) => match Config::from_toml(&text) {
+                            Ok(c) => st.toml = Some(c),
+                            Err(e) => problems.push(format!(
+                                "{}:{}: {}; the previous configuration stays in force",
+                                path.display(),
+                                error_line(&text, &e).map_or(String::new(), |l| l.to_string()),
+                                e.message
+                            )),
+                        },
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => st.toml = None,
+                        Err(e) => problems.push(format!("{}: cannot read: {e}", path.display())),
+                    }
+                }
+            }
+            let mut config = st.toml.clone().unwrap_or_default();
+            let mut ok = true;
+            for (what, v) in [
+                ("initializationOptions", &st.init_options),
+                ("settings", &st.settings),
+            ] {
+                let Some(v) = v else { continue };
+                match config.overlay_json(v) {
+                    Ok(c) => config = c,
+                    Err(e) => {
+                        problems.push(format!(
+                            "newsmark {what}: {}; the previous configuration stays in force",
+                            e.message
+                        ));
+                        ok = false;
+                    }
+                }
+            }
+            if ok && config != st.effective {
+                st.effective = config.clone();
+                Some(config)
+            } else {
+                None
+            }
+        };
+        for p in problems {
+            self.client.show_message(MessageType::ERROR, p).await;
+        }
+        if let Some(config) = changed {
+            let s = self.clone();
+            let _ = tokio::task::spawn_blocking(move || s.engine.write().set_config(config)).await;
+            let keys: Vec<String> = self.engine.docs().keys().cloned().collect();
+            self.kick_all(keys);
+            self.refresh_pull().await;
+        }
+    }
+
+    /// Ask a pull-diagnostics client to pull again (definitions elsewhere changed).
+    async fn refresh_pull(&self) {
+        let caps = self.caps();
+        if caps.pull_diagnostics {
+            let c = self.client.clone();
+            tokio::spawn(async move { c.workspace_diagnostic_refresh().await });
+        }
+    }
+
+    // ---- Workspace files ----
+
+    async fn index_workspace(self: Arc<Self>) {
+        let roots = lock(&self.roots).clone();
+        let progress = if self.caps().work_done_progress {
+            let token = NumberOrString::String("newsmark/index".into());
+            match self.client.create_work_done_progress(token.clone()).await {
+                Ok(()) => Some(
+                    self.client
+                        .progress(token, "Indexing newsmark files")
+                        .with_percentage(0)
+                        .begin()
+                        .await,
+                ),
+                Err(_) => None,
+            }
+        } else {
+            None
+        };
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, usize)>();
+        let s = self.clone();
+        let job = tokio::task::spawn_blocking(move || index_files(&s, &roots, &tx));
+        while let Some((done, total)) = rx.recv().await {
+            if let Some(p) = &progress {
+                let pct = (done * 100).checked_div(total).unwrap_or(100) as u32;
+                p.report_with_message(format!("{done}/{total} files"), pct)
+                    .await;
+            }
+        }
+        let (count, deps) = job.await.unwrap_or_default();
+        self.indexed.store(true, Ordering::SeqCst);
+        if let Some(p) = progress {
+            p.finish_with_message(format!("Indexed {count} files")).await;
+        }
+        let _ = deps;
+        let keys: Vec<String> = self.engine.docs().keys().cloned().collect();
+        self.kick_all(keys);
+        self.refresh_pull().await;
+    }
+
+    /// Apply a created, changed or deleted file from disk (open documents win over the disk).
+    async fn disk_changed(self: &Arc<Self>, paths: Vec<PathBuf>) {
+        let mut config = false;
+        let mut nmk = Vec::new();
+        for p in paths {
+            if p.file_name().is_some_and(|n| n == "newsmark.toml") {
+                config = true;
+            } else {
+                nmk.push(p);
+            }
+        }
+        if config {
+            self.reload_config(true).await;
+        }
+        if nmk.is_empty() {
+            return;
+        }
+        let s = self.clone();
+        let deps = tokio::task::spawn_blocking(move || {
+            let mut deps = BTreeSet::new();
+            let opts = s.engine.read().ws.parse_options();
+            for path in nmk {
+                let key = path.display().to_string();
+                let is_nmk = path.extension().is_some_and(|e| e == "nmk");
+                let data = if is_nmk && path.is_file() {
+                    read_nmk(&path)
+                        .ok()
+                        .map(|t| Arc::new(FileData::new(t, &opts)))
+                } else {
+                    None
+                };
+                let mut w = s.engine.write();
+                let open = s.engine.docs();
+                match data {
+                    Some(d) if !open.is_open(&key) => {
+                        drop(open);
+                        deps.extend(w.insert(&key, d));
+                    }
+                    Some(_) => {}
+                    None => {
+                        // A deleted file, or a deleted folder: drop what was under it.
+                        let prefix = format!("{key}/");
+                        let gone: Vec<(String, FileId)> = w
+                            .ws
+                            .files()
+                            .map(|(id, _)| (w.ws.key(id).to_string(), id))
+                            .filter(|(k, _)| {
+                                (*k == key || k.starts_with(&prefix)) && !open.is_open(k)
+                            })
+                            .collect();
+                        drop(open);
+                        for (k, id) in gone {
+                            deps.extend(w.remove(&k));
+                            s.engine.drop_cache(id);
+                        }
+                    }
+                }
+            }
+            deps
+        })
+        .await
+        .unwrap_or_default();
+        let keys = self.engine.open_keys(&deps);
+        self.kick_all(keys);
+        if !deps.is_empty() {
+            self.refresh_pull().await;
+        }
+    }
+
+    async fn register_watchers(self: Arc<Self>) {
+        let watchers = ["**/*.nmk", "**/newsmark.toml"]
+            .into_iter()
+            .map(|g| FileSystemWatcher {
+                glob_pattern: GlobPattern::String(g.into()),
+                kind: None,
+            })
+            .collect();
+        let reg = Registration {
+            id: "newsmark-watch".into(),
+            method: "workspace/didChangeWatchedFiles".into(),
+            register_options: serde_json::to_value(DidChangeWatchedFilesRegistrationOptions {
+                watchers,
+            })
+            .ok(),
+        };
+        if self.client.register_capability(vec![reg]).await.is_err() {
+            self.watch_with_notify();
+        }
+    }
+
+    /// The client cannot watch files for us (Neovim on Linux): watch the folders ourselves.
+    fn watch_with_notify(self: &Arc<Self>) {
+        use notify::{RecursiveMode, Watcher};
+        let roots = lock(&self.roots).clone();
+        if roots.is_empty() {
+            return;
+        }
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<PathBuf>>();
+        let watcher = notify::recommended_watcher(move |ev: notify::Result<notify::Event>| {
+            if let Ok(ev) = ev {
+                if ev.kind.is_access() {
+                    return;
+                }
+                let _ = tx.send(ev.paths);
+            }
+        });
+        let mut watcher = match watcher {
+            Ok(w) => w,
+            Err(e) => {
+                let c = self.client.clone();
+                tokio::spawn(async move {
+                    c.log_message(MessageType::WARNING, format!("cannot watch files: {e}"))
+                        .await
+                });
+                return;
+            }
+        };
+        for r in &roots {
+            let _ = watcher.watch(r, RecursiveMode::Recursive);
+        }
+        let s = self.clone();
+        tokio::spawn(async move {
+            let _keep = watcher;
+            while let Some(mut paths) = rx.recv().await {
+                while let Ok(more) = rx.try_recv() {
+                    paths.extend(more);
+                }
+                paths.sort();
+                paths.dedup();
+                let relevant: Vec<PathBuf> = paths
+                    .into_iter()
+                    .filter(|p| {
+                        p.extension().is_some_and(|e| e == "nmk")
+                            || p.file_name().is_some_and(|n| n == "newsmark.toml")
+                            || !p.exists()
+                    })
+                    .collect();
+                if !relevant.is_empty() {
+                    s.disk_changed(relevant).await;
+                }
+            }
+        });
+    }
+}
+
+/// The line of a configuration error: the line of the key it names when there is one (an error
+/// inside a table is reported at the table's header otherwise), else the parser's line.
+fn error_line(text: &str, e: &crate::config::ConfigError) -> Option<usize> {
+    let key = e.message.split('`').nth(1).filter(|k| !k.is_empty());
+    let from = e.line.unwrap_or(1);
+    key.and_then(|k| {
+        text.lines().enumerate().skip(from - 1).find_map(|(i, l)| {
+            let l = l.trim_start();
+            let rest = l.strip_prefix(k).or_else(|| l.strip_prefix(&format!("\"{k}\"")))?;
+            rest.trim_start().starts_with('=').then_some(i + 1)
+        })
+    })
+    .or(e.line)
+}
+
+/// Read a file as UTF-8.
+fn read_nmk(path: &Path) -> std::io::Result<String> {
+    let bytes = std::fs::read(path)?;
+    String::from_utf8(bytes).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+}
+
+/// Every `.nmk` file under the roots (hidden folders skipped).
+fn walk(roots: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for r in roots {
+        let it = walkdir::WalkDir::new(r)
+            .follow_links(false)
+            .into_iter()
+            .filter_entry(|e| {
+                e.depth() == 0 || !e.file_name().to_str().is_some_and(|n| n.starts_with('.'))
+            });
+        for e in it.flatten() {
+            if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "nmk") {
+                out.push(e.into_path());
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Parse every workspace file on all cores and insert them in batches, so that requests on open
+/// documents wait for at most one batch. Returns the number of files and the files that changed.
+fn index_files(
+    s: &Shared,
+    roots: &[PathBuf],
+    progress: &tokio::sync::mpsc::UnboundedSender<(usize, usize)>,
+) -> (usize, BTreeSet<FileId>) {
+    let files = walk(roots);
+    let total = files.len();
+    let _ = progress.send((0, total));
+    let opts = s.engine.read().ws.parse_options();
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(String, Arc<FileData>)>(1024);
+    let mut deps = BTreeSet::new();
+    let mut done = 0;
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let (files, next, opts) = (&files, &next, &opts);
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(path) = files.get(i) else { break };
+                if let Ok(text) = read_nmk(path) {
+                    let data = Arc::new(FileData::new(text, opts));
+                    if tx.send((path.display().to_string(), data)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut last_report = 0;
+        let mut batch = Vec::with_capacity(256);
+        let mut flush = |batch: &mut Vec<(String, Arc<FileData>)>, done: &mut usize| {
+            let mut w = s.engine.write();
+            let docs = s.engine.docs();
+            for (key, data) in batch.drain(..) {
+                *done += 1;
+                if !docs.is_open(&key) {
+                    deps.extend(w.insert(&key, data));
+                }
+            }
+        };
+        loop {
+            let first = rx.recv();
+            let Ok(item) = first else { break };
+            batch.push(item);
+            while batch.len() < 256 {
+                match rx.try_recv() {
+                    Ok(item) => batch.push(item),
+                    Err(_) => break,
+                }
+            }
+            flush(&mut batch, &mut done);
+            if done - last_report >= (total / 10).max(1) {
+                last_report = done;
+                let _ = progress.send((done, total));
+            }
+        }
+    });
+    let _ = progress.send((done, total));
+    (done, deps)
+}
+
+fn client_caps(p: &InitializeParams) -> ClientCaps {
+    let c = &p.capabilities;
+    let td = c.text_document.as_ref();
+    let ws = c.workspace.as_ref();
+    ClientCaps {
+        work_done_progress: c
+            .window
+            .as_ref()
+            .and_then(|w| w.work_done_progress)
+            .unwrap_or(false),
+        watch_dynamic: ws
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|d| d.dynamic_registration)
+            .unwrap_or(false),
+        // Pull only when the client can also be told to pull again after a change elsewhere
+        // (Neovim 0.11 pulls but cannot be refreshed: it gets pushed diagnostics instead).
+        pull_diagnostics: td.and_then(|t| t.diagnostic.as_ref()).is_some()
+            && ws
+                .and_then(|w| w.diagnostics.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false),
+        related_information: td
+            .and_then(|t| t.publish_diagnostics.as_ref())
+            .and_then(|d| d.related_information)
+            .unwrap_or(false)
+            || td.and_then(|t| t.diagnostic.as_ref()).is_some(),
+        configuration: ws.and_then(|w| w.configuration).unwrap_or(false),
+        markdown_hover: td
+            .and_then(|t| t.hover.as_ref())
+            .and_then(|h| h.content_format.as_ref())
+            .is_none_or(|f| f.contains(&MarkupKind::Markdown)),
+    }
+}
+
+fn negotiate_encoding(p: &InitializeParams) -> Encoding {
+    let offered = p
+        .capabilities
+        .general
+        .as_ref()
+        .and_then(|g| g.position_encodings.as_ref());
+    if offered.is_some_and(|o| o.contains(&PositionEncodingKind::UTF8)) {
+        Encoding::Utf8
+    } else {
+        Encoding::Utf16
+    }
+}
+
+#[allow(deprecated)]
+fn workspace_roots(p: &InitializeParams) -> Vec<PathBuf> {
+    let uris: Vec<Uri> = match &p.workspace_folders {
+        Some(f) if !f.is_empty() => f.iter().map(|f| f.uri.clone()).collect(),
+        _ => p.root_uri.iter().cloned().collect(),
+    };
+    uris.iter()
+        .filter(|u| u.scheme().as_str() == "file")
+        .filter_map(|u| u.to_file_path().map(|p| p.into_owned()))
+        .collect()
+}
+
+pub struct Backend {
+    pub shared: Arc<Shared>,
+}
+
+impl Backend {
+    pub fn new(client: Client) -> Backend {
+        Backend {
+            shared: Arc::new(Shared {
+                client,
+                engine: Engine::default(),
+                encoding: OnceLock::new(),
+                caps: OnceLock::new(),
+                roots: Mutex::new(Vec::new()),
+                config: Mutex::new(ConfigState::default()),
+                tasks: Mutex::new(HashMap::new()),
+                published: tokio::sync::Mutex::new(HashMap::new()),
+                shutdown: AtomicBool::new(false),
+                indexed: AtomicBool::new(false),
+            }),
+        }
+    }
+
+    /// Run a feature on the file a request names, off the async runtime, under one consistent
+    /// view of the workspace. `Ok(None)` for files the server does not know; `ContentModified`
+    /// when the document changed after the request was sent.
+    pub async fn on_file<T: Send + 'static>(
+        &self,
+        uri: &Uri,
+        sync_all: bool,
+        f: impl FnOnce(&Ctx<'_>) -> Result<T> + Send + 'static,
+    ) -> Result<Option<T>> {
+        let key = key_of(uri);
+        let snap = request_snapshot();
+        let s = self.shared.clone();
+        let res = tokio::task::spawn_blocking(move || {
+            let mut deps = if sync_all {
+                s.engine.sync_all()
+            } else {
+                BTreeSet::new()
+            };
+            let caps = s.caps();
+            let enc = s.encoding();
+            let out = s.engine.with_file(&key, snap.as_ref(), |w, a| {
+                f(&Ctx::new(w, a, &s.engine, enc, &caps))
+            });
+            out.map(|(v, d)| {
+                deps.extend(d);
+                (v, deps)
+            })
+        })
+        .await
+        .map_err(|_| Error::internal_error())?;
+        match res {
+            Ok((v, deps)) => {
+                let keys = self.shared.engine.open_keys(&deps);
+                self.shared.kick_all(keys);
+                v.map(Some)
+            }
+            Err(Unavailable::ContentModified) => Err(Error::content_modified()),
+            Err(Unavailable::UnknownFile) => Ok(None),
+        }
+    }
+
+    /// `newsmark/documentText`: the server's copy of an open document, for tests and debugging.
+    pub async fn document_text(&self, p: DocumentTextParams) -> Result<Value> {
+        let key = key_of(&p.text_document.uri);
+        let buffer = request_snapshot().map(|b| b.rope.to_string());
+        let found = self
+            .on_file(&p.text_document.uri, false, |c| {
+                Ok(serde_json::json!({ "version": c.a.version, "text": c.a.data.text }))
+            })
+            .await?;
+        let Some(mut v) = found else {
+            return Err(Error::invalid_params(format!("{key} is not open")));
+        };
+        v["bufferText"] = serde_json::json!(buffer);
+        Ok(v)
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentTextParams {
+    pub text_document: TextDocumentIdentifier,
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, p: InitializeParams) -> Result<InitializeResult> {
+        let enc = negotiate_encoding(&p);
+        let _ = self.shared.encoding.set(enc);
+        let caps = client_caps(&p);
+        let pull = caps.pull_diagnostics;
+        let _ = self.shared.caps.set(caps);
+        let roots = workspace_roots(&p);
+        {
+            let mut st = lock(&self.shared.config);
+            st.toml_path = roots
+                .iter()
+                .map(|r| r.join("newsmark.toml"))
+                .find(|p| p.is_file())
+                .or_else(|| roots.first().map(|r| r.join("newsmark.toml")));
+            st.init_options = p.initialization_options.clone().map(unwrap_section);
+        }
+        *lock(&self.shared.roots) = roots;
+        Ok(InitializeResult {
+            capabilities: features::capabilities(enc, pull),
+            server_info: Some(ServerInfo {
+                name: "newsmark".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let s = self.shared.clone();
+        tokio::spawn(async move {
+            s.reload_config(true).await;
+            let caps = s.caps();
+            if caps.watch_dynamic {
+                tokio::spawn(s.clone().register_watchers());
+            } else {
+                s.watch_with_notify();
+            }
+            s.index_workspace().await;
+        });
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.shared.shutdown.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    // Document state is applied in wire order by `Ordered`; nothing is left to do here.
+    async fn did_open(&self, _: DidOpenTextDocumentParams) {}
+    async fn did_change(&self, _: DidChangeTextDocumentParams) {}
+    async fn did_close(&self, _: DidCloseTextDocumentParams) {}
+
+    async fn did_change_configuration(&self, p: DidChangeConfigurationParams) {
+        let s = self.shared.clone();
+        let settings = if p.settings.is_null() {
+            None
+        } else {
+            Some(unwrap_section(p.settings))
+        };
+        tokio::spawn(async move {
+            let settings = match settings {
+                Some(v) => Some(v),
+                // Pull-style clients send no settings: ask for our section.
+                None if s.caps().configuration => s
+                    .client
+                    .configuration(vec![ConfigurationItem {
+                        scope_uri: None,
+                        section: Some("newsmark".into()),
+                    }])
+                    .await
+                    .ok()
+                    .and_then(|mut v| v.pop())
+                    .filter(|v| !v.is_null()),
+                None => None,
+            };
+            lock(&s.config).settings = settings;
+            s.reload_config(false).await;
+        });
+    }
+
+    async fn did_change_watched_files(&self, p: DidChangeWatchedFilesParams) {
+        let paths: Vec<PathBuf> = p
+            .changes
+            .iter()
+            .filter(|c| c.uri.scheme().as_str() == "file")
+            .filter_map(|c| c.uri.to_file_path().map(|p| p.into_owned()))
+            .collect();
+        let s = self.shared.clone();
+        tokio::spawn(async move { s.disk_changed(paths).await });
+    }
+
+    async fn diagnostic(
+        &self,
+        p: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        let prev = p.previous_result_id.clone();
+        let found = self
+            .on_file(&p.text_document.uri, false, move |c| {
+                let id = c.a.result_id();
+                let items = (prev.as_deref() != Some(id.as_str())).then(|| features::diagnostics(c));
+                Ok((id, items))
+            })
+            .await;
+        let (id, items) = match found {
+            Ok(Some(r)) => r,
+            Ok(None) => {
+                return Ok(DocumentDiagnosticReportResult::Report(
+                    DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport::default()),
+                ))
+            }
+            Err(e) if e.code == ErrorCode::ContentModified => {
+                // Per LSP 3.17, the client re-pulls on ServerCancelled with retrigger.
+                return Err(Error {
+                    code: ErrorCode::ServerError(-32802),
+                    message: "document changed; pull again".into(),
+                    data: Some(serde_json::json!({ "retriggerRequest": true })),
+                });
+            }
+            Err(e) => return Err(e),
+        };
+        let Some(items) = items else {
+            return Ok(DocumentDiagnosticReportResult::Report(
+                DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
+                    related_documents: None,
+                    unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport {
+                        result_id: id,
+                    },
+                }),
+            ));
+        };
+        Ok(DocumentDiagnosticReportResult::Report(
+            DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                    result_id: Some(id),
+                    items,
+                },
+            }),
+        ))
+    }
+
+    async fn hover(&self, p: HoverParams) -> Result<Option<Hover>> {
+        let pp = p.text_document_position_params;
+        let pos = pp.position;
+        Ok(self
+            .on_file(&pp.text_document.uri, false, move |c| Ok(features::hover(c, pos)))
+            .await?
+            .flatten())
+    }
+
+    async fn goto_definition(
+        &self,
+        p: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let pp = p.text_document_position_params;
+        let pos = pp.position;
+        Ok(self
+            .on_file(&pp.text_document.uri, true, move |c| {
+                Ok(features::definition(c, pos))
+            })
+            .await?
+            .flatten())
+    }
+
+    async fn references(&self, p: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let pp = p.text_document_position;
+        let (pos, decl) = (pp.position, p.context.include_declaration);
+        self.on_file(&pp.text_document.uri, true, move |c| {
+            Ok(features::references(c, pos, decl))
+        })
+        .await
+    }
+
+    async fn document_highlight(
+        &self,
+        p: DocumentHighlightParams,
+    ) -> Result<Option<Vec<DocumentHighlight>>> {
+        let pp = p.text_document_position_params;
+        let pos = pp.position;
+        self.on_file(&pp.text_document.uri, false, move |c| {
+            Ok(features::highlights(c, pos))
+        })
+        .await
+    }
+
+    async fn prepare_rename(
+        &self,
+        p: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        let pos = p.position;
+        Ok(self
+            .on_file(&p.text_document.uri, true, move |c| {
+                features::prepare_rename(c, pos)
+            })
+            .await?
+            .flatten())
+    }
+
+    async fn rename(&self, p: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let pp = p.text_document_position;
+        let (pos, name) = (pp.position, p.new_name);
+        self.on_file(&pp.text_document.uri, true, move |c| {
+            features::rename(c, pos, &name)
+        })
+        .await
+    }
+
+    async fn completion(&self, p: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let pp = p.text_document_position;
+        let pos = pp.position;
+        self.on_file(&pp.text_document.uri, false, move |c| {
+            Ok(features::completion(c, pos))
+        })
+        .await
+    }
+
+    async fn document_symbol(
+        &self,
+        p: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        self.on_file(&p.text_document.uri, false, |c| {
+            Ok(features::document_symbols(c))
+        })
+        .await
+    }
+
+    async fn symbol(
+        &self,
+        p: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        let s = self.shared.clone();
+        let query = p.query;
+        let out = tokio::task::spawn_blocking(move || {
+            s.engine.sync_all();
+            let w = s.engine.read();
+            features::workspace_symbols(&w, s.encoding(), &query)
+        })
+        .await
+        .map_err(|_| Error::internal_error())?;
+        Ok(Some(WorkspaceSymbolResponse::Flat(out)))
+    }
+
+    async fn code_action(&self, p: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let (range, only) = (p.range, p.context.only);
+        self.on_file(&p.text_document.uri, true, move |c| {
+            Ok(features::code_actions(c, range, only.as_deref()))
+        })
+        .await
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        p: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        Ok(self
+            .on_file(&p.text_document.uri, false, |c| {
+                Ok(features::semantic_tokens(c, None))
+            })
+            .await?
+            .map(SemanticTokensResult::Tokens))
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        p: SemanticTokensRangeParams,
+    ) -> Result<Option<SemanticTokensRangeResult>> {
+        let range = p.range;
+        Ok(self
+            .on_file(&p.text_document.uri, false, move |c| {
+                Ok(features::semantic_tokens(c, Some(range)))
+            })
+            .await?
+            .map(SemanticTokensRangeResult::Tokens))
+    }
+
+    async fn inlay_hint(&self, p: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let range = p.range;
+        self.on_file(&p.text_document.uri, false, move |c| {
+            Ok(features::inlay_hints(c, range))
+        })
+        .await
+    }
+
+    async fn folding_range(&self, p: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        self.on_file(&p.text_document.uri, false, |c| {
+            Ok(features::folding_ranges(c))
+        })
+        .await
+    }
+}
+
+/// Settings may come as the settings object itself or wrapped as `{ "newsmark": {...} }`.
+fn unwrap_section(v: Value) -> Value {
+    match v {
+        Value::Object(mut m) if m.len() == 1 && m.contains_key("newsmark") => {
+            m.remove("newsmark").unwrap_or_default()
+        }
+        v => v,
+    }
+}
