@@ -81,17 +81,26 @@ pub struct Config {
 }
 
 fn severity_map<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<Code, Level>, D::Error> {
-    use serde::de::Error;
-    let raw: BTreeMap<String, Level> = BTreeMap::deserialize(d)?;
-    raw.into_iter()
-        .map(|(k, v)| match Code::parse(&k) {
-            Some(c) => Ok((c, v)),
-            None => Err(D::Error::custom(format!(
+    let raw: BTreeMap<RuleKey, Level> = BTreeMap::deserialize(d)?;
+    Ok(raw.into_iter().map(|(k, v)| (k.0, v)).collect())
+}
+
+/// A rule code as a map key: checked while the key is read, so that the error points at the key
+/// (its line), not at the whole `[severity]` table.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct RuleKey(Code);
+
+impl<'de> Deserialize<'de> for RuleKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let k = String::deserialize(d)?;
+        Code::parse(&k).map(RuleKey).ok_or_else(|| {
+            D::Error::custom(format!(
                 "unknown rule code `{k}`; known codes: {}",
                 Code::ALL.map(Code::as_str).join(", ")
-            ))),
+            ))
         })
-        .collect()
+    }
 }
 
 /// A configuration error with its place.
@@ -99,28 +108,62 @@ fn severity_map<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<Code,
 pub struct ConfigError {
     /// 1-based line, when known.
     pub line: Option<usize>,
+    /// The dotted key the error is about (`severity.unattributed-quote`), when known.
+    pub key: Option<String>,
     pub message: String,
 }
 
 impl std::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.line {
-            Some(l) => write!(f, "line {l}: {}", self.message),
-            None => f.write_str(&self.message),
+        if let Some(l) = self.line {
+            write!(f, "line {l}: ")?;
         }
+        if let Some(k) = &self.key {
+            write!(f, "`{k}`: ")?;
+        }
+        f.write_str(&self.message)
     }
+}
+
+/// The dotted key of the `key = value` line (or `[table]` header) at byte `at` of a TOML text:
+/// the table header above it joined with the key before `=`.
+fn key_at(text: &str, at: usize) -> Option<String> {
+    let at = crate::analysis::floor_char_boundary(text, at);
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let line = text[line_start..line_end].trim();
+    let header = |l: &str| -> Option<String> {
+        let l = l.trim();
+        let inner = l.strip_prefix('[')?.split(']').next()?;
+        Some(inner.trim_matches('[').trim().to_string())
+    };
+    if line.starts_with('[') {
+        return header(line);
+    }
+    let key = line.split('=').next()?.trim().trim_matches('"').trim();
+    if key.is_empty() || key.starts_with('#') {
+        return None;
+    }
+    let table = text[..line_start]
+        .lines()
+        .rev()
+        .find(|l| l.trim_start().starts_with('['))
+        .and_then(header);
+    Some(match table {
+        Some(t) if !t.is_empty() => format!("{t}.{key}"),
+        _ => key.to_string(),
+    })
 }
 
 impl Config {
     /// Parse `newsmark.toml` text.
     pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
         toml::from_str::<Config>(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            let start = e.span().map(|s| s.start.min(text.len()));
             ConfigError {
-                line,
-                message: e.message().trim().to_string(),
+                line: start.map(|s| text[..s].matches('\n').count() + 1),
+                key: start.and_then(|s| key_at(text, s)),
+                message: e.message().trim().replace('\n', "; "),
             }
         })
     }
@@ -131,6 +174,7 @@ impl Config {
         merge(&mut base, settings);
         serde_json::from_value::<Config>(base).map_err(|e| ConfigError {
             line: None,
+            key: None,
             message: e.to_string(),
         })
     }
@@ -214,6 +258,49 @@ mod tests {
         assert!(e.message.contains("min-words"), "{e}");
         let e = Config::from_toml("[severity]\nno-such-rule = \"off\"\n").unwrap_err();
         assert!(e.message.contains("no-such-rule"), "{e}");
+        assert_eq!(e.line, Some(2));
+    }
+
+    #[test]
+    fn errors_name_the_dotted_key() {
+        let cases = [
+            (
+                "[severity]\nunattributed-quote = \"loud\"\n",
+                2,
+                "severity.unattributed-quote",
+            ),
+            (
+                "# c\n[attribution]\n\nmin-quote-words = \"x\"\n",
+                4,
+                "attribution.min-quote-words",
+            ),
+            ("[attribution]\nmin-words = 3\n", 2, "attribution.min-words"),
+            (
+                "[attribution.languages.de]\nverbs = [\"x\"]\n",
+                2,
+                "attribution.languages.de.verbs",
+            ),
+            (
+                "[severity]\n\"no-such-rule\" = \"off\"\n",
+                2,
+                "severity.no-such-rule",
+            ),
+            ("foo = 1\n", 1, "foo"),
+        ];
+        for (text, line, key) in cases {
+            let e = Config::from_toml(text).unwrap_err();
+            assert_eq!(e.line, Some(line), "{text}: {e}");
+            assert_eq!(e.key.as_deref(), Some(key), "{text}: {e}");
+            assert!(
+                e.to_string()
+                    .starts_with(&format!("line {line}: `{key}`: ")),
+                "{e}"
+            );
+        }
+        // A syntax error has a line but may have no key.
+        let e = Config::from_toml("[attribution\n").unwrap_err();
+        assert_eq!(e.line, Some(1));
+        assert!(!e.message.contains('\n'));
     }
 
     #[test]

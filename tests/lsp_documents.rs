@@ -14,7 +14,10 @@ const START: &str = "@lavrov: person \"Сергей Лавров\"\n\n“Мы г
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((self.0 >> 33) as usize) % n.max(1)
     }
 }
@@ -26,7 +29,10 @@ fn char_offsets(text: &str) -> Vec<usize> {
 }
 
 fn document_text(c: &mut Client) -> Value {
-    c.call("newsmark/documentText", json!({"textDocument": {"uri": URI}}))
+    c.call(
+        "newsmark/documentText",
+        json!({"textDocument": {"uri": URI}}),
+    )
 }
 
 /// Thousands of rapid incremental edits interleaved with hovers and completions, none awaited:
@@ -37,22 +43,35 @@ fn stress(fixture: &str, edits: usize) {
     c.open(URI, START);
     let mut text = START.to_string();
     let mut rng = Lcg(0x5eed ^ edits as u64);
-    let pool = ["“", "”", "—", "Д", "😀", "@lavrov ", "a", "\n", " ", "«", "»", "é"];
+    let pool = [
+        "“", "”", "—", "Д", "😀", "@lavrov ", "a", "\n", " ", "«", "»", "é",
+    ];
     let mut pending = Vec::new();
     for v in 2..(edits as i64 + 2) {
         let offs = char_offsets(&text);
         let a = rng.next(offs.len());
         let b = (a + rng.next(4)).min(offs.len() - 1);
         let (sa, sb) = (offs[a], offs[b]);
-        let insert = if rng.next(5) == 0 { "" } else { pool[rng.next(pool.len())] };
-        let range = json!({"start": position_of(&text, sa, c.utf8), "end": position_of(&text, sb, c.utf8)});
+        let insert = if rng.next(5) == 0 {
+            ""
+        } else {
+            pool[rng.next(pool.len())]
+        };
+        let range =
+            json!({"start": position_of(&text, sa, c.utf8), "end": position_of(&text, sb, c.utf8)});
         text.replace_range(sa..sb, insert);
         c.change(URI, v, json!([{"range": range, "text": insert}]));
         if v % 3 == 0 {
             let offs = char_offsets(&text);
             let p = position_of(&text, offs[rng.next(offs.len())], c.utf8);
-            let method = if v % 2 == 0 { "textDocument/hover" } else { "textDocument/completion" };
-            pending.push(c.request_async(method, json!({"textDocument": {"uri": URI}, "position": p})));
+            let method = if v % 2 == 0 {
+                "textDocument/hover"
+            } else {
+                "textDocument/completion"
+            };
+            pending.push(
+                c.request_async(method, json!({"textDocument": {"uri": URI}, "position": p})),
+            );
         }
     }
     let last = edits as i64 + 1;
@@ -65,11 +84,22 @@ fn stress(fixture: &str, edits: usize) {
     }
     let got = document_text(&mut c);
     assert_eq!(got["version"], last);
-    assert_eq!(got["bufferText"].as_str().unwrap(), text, "buffer differs from the client's text");
-    assert_eq!(got["text"].as_str().unwrap(), text, "analysed text differs from the client's text");
+    assert_eq!(
+        got["bufferText"].as_str().unwrap(),
+        text,
+        "buffer differs from the client's text"
+    );
+    assert_eq!(
+        got["text"].as_str().unwrap(),
+        text,
+        "analysed text differs from the client's text"
+    );
     // The last request sees the final text and is answered.
     let end = position_of(&text, text.len(), c.utf8);
-    c.call("textDocument/hover", json!({"textDocument": {"uri": URI}, "position": end}));
+    c.call(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": URI}, "position": end}),
+    );
     let _ = answered;
     if !c.pull {
         // Push diagnostics: versions never go backwards and the final version arrives.
@@ -102,17 +132,40 @@ fn positions_past_line_and_file_end_are_clamped() {
         let mut c = Client::start(fx, None, None);
         c.open(URI, "Да 😀\nsecond\n");
         let p = |l: u32, ch: u32| json!({"line": l, "character": ch});
-        c.change(URI, 2, json!([{"range": {"start": p(0, 500), "end": p(0, 900)}, "text": "!"}]));
-        c.change(URI, 3, json!([{"range": {"start": p(50, 0), "end": p(60, 3)}, "text": "END"}]));
+        c.change(
+            URI,
+            2,
+            json!([{"range": {"start": p(0, 500), "end": p(0, 900)}, "text": "!"}]),
+        );
+        c.change(
+            URI,
+            3,
+            json!([{"range": {"start": p(50, 0), "end": p(60, 3)}, "text": "END"}]),
+        );
         // Inside the emoji's surrogate pair (UTF-16) or its bytes (UTF-8): before the emoji.
         let inside = if c.utf8 { 7 } else { 4 };
-        c.change(URI, 4, json!([{"range": {"start": p(0, inside), "end": p(0, inside)}, "text": "·"}]));
+        c.change(
+            URI,
+            4,
+            json!([{"range": {"start": p(0, inside), "end": p(0, inside)}, "text": "·"}]),
+        );
         let got = document_text(&mut c);
         assert_eq!(got["text"], "Да ·😀!\nsecond\nEND");
         // Requests past the end answer without failing.
-        for m in ["textDocument/hover", "textDocument/completion", "textDocument/definition", "textDocument/documentHighlight"] {
-            c.call(m, json!({"textDocument": {"uri": URI}, "position": p(99, 99)}));
-            c.call(m, json!({"textDocument": {"uri": URI}, "position": p(0, 99)}));
+        for m in [
+            "textDocument/hover",
+            "textDocument/completion",
+            "textDocument/definition",
+            "textDocument/documentHighlight",
+        ] {
+            c.call(
+                m,
+                json!({"textDocument": {"uri": URI}, "position": p(99, 99)}),
+            );
+            c.call(
+                m,
+                json!({"textDocument": {"uri": URI}, "position": p(0, 99)}),
+            );
         }
         assert_eq!(c.shutdown_and_exit().code(), Some(0));
     }
@@ -130,10 +183,18 @@ fn diagnostics_follow_versions_and_close_clears_them() {
     c.change(URI, 2, json!([{"range": {"start": p(1, 0), "end": p(1, 0)}, "text": "\n@ghost: person \"Гость 😀\"\n"}]));
     let d = c.diagnostics(URI, 2);
     assert!(d.is_empty(), "{d:?}");
-    c.notify("textDocument/didClose", json!({"textDocument": {"uri": URI}}));
-    let cleared = c.wait_for("textDocument/publishDiagnostics", |p| p["uri"] == URI && p["version"].is_null());
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": URI}}),
+    );
+    let cleared = c.wait_for("textDocument/publishDiagnostics", |p| {
+        p["uri"] == URI && p["version"].is_null()
+    });
     assert_eq!(cleared["diagnostics"], json!([]));
     // The server forgot the document.
-    let e = c.request("newsmark/documentText", json!({"textDocument": {"uri": URI}}));
+    let e = c.request(
+        "newsmark/documentText",
+        json!({"textDocument": {"uri": URI}}),
+    );
     assert!(e.is_err());
 }

@@ -28,6 +28,8 @@ date: 2024-05-01
 
 “Это важный шаг для обеих стран и для региона”{@mfa} — 😀 @mfa.
 
+Погода в Токио была хорошей, и 😀 переговоры шли медленно.
+
 «Мы не согласны с этим подходом к переговорам», — сказал @ghost.
 
 😀 Kishida — не комментировал.
@@ -89,7 +91,10 @@ fn diagnostics_carry_code_severity_tags_and_fix_data() {
         let ghost = find("undefined-entity");
         assert_eq!(ghost["severity"], 1);
         assert_eq!(ghost["range"], range(c, "ghost"));
-        assert_eq!(ghost["data"], json!({"fix": "define-entity", "id": "ghost"}));
+        assert_eq!(
+            ghost["data"],
+            json!({"fix": "define-entity", "id": "ghost"})
+        );
         let unused = find("unused-entity");
         assert_eq!(unused["severity"], 4);
         assert_eq!(unused["tags"], json!([1]), "Unnecessary tag");
@@ -100,7 +105,10 @@ fn diagnostics_carry_code_severity_tags_and_fix_data() {
         // The guillemet quotation has no speaker.
         let unattributed = d
             .iter()
-            .find(|x| x["code"] == "unattributed-quote" && x["message"].as_str().unwrap().contains("не согласны"))
+            .find(|x| {
+                x["code"] == "unattributed-quote"
+                    && x["message"].as_str().unwrap().contains("не согласны")
+            })
             .expect("unattributed guillemet quotation");
         assert_eq!(unattributed["severity"], 2);
         assert_eq!(unattributed["range"]["start"], c.pos(ARTICLE, "«", 0));
@@ -113,7 +121,10 @@ fn diagnostics_carry_code_severity_tags_and_fix_data() {
             );
             assert_eq!(again["kind"], "unchanged");
         } else {
-            assert!(c.log.iter().any(|m| m["method"] == "textDocument/publishDiagnostics"));
+            assert!(c
+                .log
+                .iter()
+                .any(|m| m["method"] == "textDocument/publishDiagnostics"));
         }
     });
     // Neovim 0.11 cannot be told to pull again: it is not offered pull, diagnostics are pushed.
@@ -125,7 +136,11 @@ fn diagnostics_carry_code_severity_tags_and_fix_data() {
     let d = diagnostics(&mut c);
     assert!(d.iter().any(|x| x["code"] == "undefined-entity"));
     assert!(c
-        .try_wait_for("textDocument/publishDiagnostics", std::time::Duration::from_millis(300), |_| true)
+        .try_wait_for(
+            "textDocument/publishDiagnostics",
+            std::time::Duration::from_millis(300),
+            |_| true
+        )
         .is_none());
 }
 
@@ -136,7 +151,10 @@ fn hover_on_mentions_and_quotations() {
         assert_eq!(h["range"], sub_range(c, "said @lavrov", 5, 7));
         let md = h["contents"]["value"].as_str().unwrap();
         assert_eq!(h["contents"]["kind"], "markdown");
-        assert!(md.contains("**Сергей Лавров** · person · `@lavrov`"), "{md}");
+        assert!(
+            md.contains("**Сергей Лавров** · person · `@lavrov`"),
+            "{md}"
+        );
         assert!(md.contains("Mentions: 2 in this file"), "{md}");
         // Inside the Cyrillic surface text of a span mention (after an emoji on the line).
         let h = c.call("textDocument/hover", at(c, "Сергей Лавров]", 3));
@@ -145,7 +163,10 @@ fn hover_on_mentions_and_quotations() {
         let h = c.call("textDocument/hover", at(c, "важный шаг", 2));
         let md = h["contents"]["value"].as_str().unwrap();
         assert!(md.contains("МИД России") && md.contains("explicit"), "{md}");
-        assert_eq!(h["range"], range(c, "“Это важный шаг для обеих стран и для региона”{@mfa}"));
+        assert_eq!(
+            h["range"],
+            range(c, "“Это важный шаг для обеих стран и для региона”{@mfa}")
+        );
         // Plain prose: nothing.
         let h = c.call("textDocument/hover", at(c, "прибыл", 2));
         assert!(h.is_null(), "{h}");
@@ -163,7 +184,10 @@ fn definition_references_and_highlights() {
         let ranges: Vec<&Value> = ms.as_array().unwrap().iter().map(|l| &l["range"]).collect();
         assert_eq!(
             ranges,
-            [&range(c, "[Сергей Лавров]{@lavrov}"), &sub_range(c, "said @lavrov", 5, 7)]
+            [
+                &range(c, "[Сергей Лавров]{@lavrov}"),
+                &sub_range(c, "said @lavrov", 5, 7)
+            ]
         );
         let mut p = at(c, "Лавров]{@lavrov}", 1);
         p["context"] = json!({"includeDeclaration": true});
@@ -174,9 +198,18 @@ fn definition_references_and_highlights() {
         let refs = c.call("textDocument/references", p);
         assert_eq!(refs.as_array().unwrap().len(), 2, "{refs}");
         let hl = c.call("textDocument/documentHighlight", at(c, "@mfa.", 2));
-        let kinds: Vec<i64> = hl.as_array().unwrap().iter().map(|h| h["kind"].as_i64().unwrap()).collect();
+        let kinds: Vec<i64> = hl
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["kind"].as_i64().unwrap())
+            .collect();
         // member-of: @mfa, the definition, {@mfa}, @mfa.
-        assert_eq!(kinds.iter().filter(|k| **k == 3).count(), 1, "one write: {hl}");
+        assert_eq!(
+            kinds.iter().filter(|k| **k == 3).count(),
+            1,
+            "one write: {hl}"
+        );
         assert_eq!(kinds.len(), 4, "{hl}");
     });
 }
@@ -194,14 +227,26 @@ fn rename_and_prepare_rename() {
         assert_eq!(edits.len(), 3, "{edit}");
         let mut text = ARTICLE.to_string();
         for e in edits.iter().rev() {
-            support::apply_edit(&mut text, &e["range"], e["newText"].as_str().unwrap(), c.utf8);
+            support::apply_edit(
+                &mut text,
+                &e["range"],
+                e["newText"].as_str().unwrap(),
+                c.utf8,
+            );
         }
-        assert!(text.contains("@sergey-lavrov: person") && text.contains("{@sergey-lavrov}") && text.contains("said @sergey-lavrov."));
+        assert!(
+            text.contains("@sergey-lavrov: person")
+                && text.contains("{@sergey-lavrov}")
+                && text.contains("said @sergey-lavrov.")
+        );
         assert!(!text.contains("@lavrov"));
         // A taken ID and an invalid one are refused with a message.
         r["newName"] = json!("mfa");
         let e = c.request("textDocument/rename", r.clone()).unwrap_err();
-        assert!(e["message"].as_str().unwrap().contains("already defined"), "{e}");
+        assert!(
+            e["message"].as_str().unwrap().contains("already defined"),
+            "{e}"
+        );
         r["newName"] = json!("not an id!");
         let e = c.request("textDocument/rename", r).unwrap_err();
         assert!(e["message"].as_str().unwrap().contains("not an id!"), "{e}");
@@ -233,8 +278,18 @@ fn completion_after_at_and_brace() {
         let v3 = format!("{ARTICLE}\n“Мы готовы к этому разговору — 😀 сейчас”{{@");
         c.change(URI, 3, json!([{"text": v3}]));
         let end = support::position_of(&v3, v3.len(), c.utf8);
-        let r = c.call("textDocument/completion", json!({"textDocument": td(), "position": end}));
-        assert!(r["items"].as_array().unwrap().iter().any(|i| i["label"] == "mfa"), "{r}");
+        let r = c.call(
+            "textDocument/completion",
+            json!({"textDocument": td(), "position": end}),
+        );
+        assert!(
+            r["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i["label"] == "mfa"),
+            "{r}"
+        );
     });
 }
 
@@ -244,9 +299,17 @@ fn symbols_outline_and_workspace() {
         let s = c.call("textDocument/documentSymbol", json!({"textDocument": td()}));
         let top = s.as_array().unwrap();
         assert_eq!(top[0]["name"], "front matter");
-        let section = top.iter().find(|x| x["name"].as_str().unwrap().contains("Переговоры")).unwrap();
+        let section = top
+            .iter()
+            .find(|x| x["name"].as_str().unwrap().contains("Переговоры"))
+            .unwrap();
         assert_eq!(section["selectionRange"], range(c, "Переговоры — Tokyo 😀"));
-        let lav = section["children"].as_array().unwrap().iter().find(|x| x["name"] == "@lavrov").unwrap();
+        let lav = section["children"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["name"] == "@lavrov")
+            .unwrap();
         assert_eq!(lav["selectionRange"], sub_range(c, "@lavrov:", 1, 6));
         let ws = c.call("workspace/symbol", json!({"query": "Лавров"}));
         assert_eq!(ws[0]["name"], "@lavrov");
@@ -261,10 +324,20 @@ fn code_actions_fix_diagnostics() {
             "textDocument/codeAction",
             json!({"textDocument": td(), "range": range(c, "Kishida —"), "context": {"diagnostics": []}}),
         );
-        let link = r.as_array().unwrap().iter().find(|a| a["kind"] == "quickfix").unwrap();
+        let link = r
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["kind"] == "quickfix")
+            .unwrap();
         let e = &link["edit"]["changes"][URI][0];
         let mut text = ARTICLE.to_string();
-        support::apply_edit(&mut text, &e["range"], e["newText"].as_str().unwrap(), c.utf8);
+        support::apply_edit(
+            &mut text,
+            &e["range"],
+            e["newText"].as_str().unwrap(),
+            c.utf8,
+        );
         assert!(text.contains("😀 [Kishida]{@kishida} — не"), "{text}");
         assert_eq!(link["diagnostics"][0]["code"], "unlinked-mention");
         // Define an undefined entity.
@@ -272,17 +345,32 @@ fn code_actions_fix_diagnostics() {
             "textDocument/codeAction",
             json!({"textDocument": td(), "range": range(c, "ghost"), "context": {"diagnostics": [], "only": ["quickfix"]}}),
         );
-        let define = r.as_array().unwrap().iter().find(|a| a["title"].as_str().unwrap().contains("Define")).unwrap();
+        let define = r
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["title"].as_str().unwrap().contains("Define"))
+            .unwrap();
         let e = &define["edit"]["changes"][URI][0];
         let mut text = ARTICLE.to_string();
-        support::apply_edit(&mut text, &e["range"], e["newText"].as_str().unwrap(), c.utf8);
+        support::apply_edit(
+            &mut text,
+            &e["range"],
+            e["newText"].as_str().unwrap(),
+            c.utf8,
+        );
         assert!(text.contains("\n@ghost: person"), "{text}");
         // Attribute the unattributed quotation to a nearby speaker.
         let r = c.call(
             "textDocument/codeAction",
             json!({"textDocument": td(), "range": range(c, "не согласны"), "context": {"diagnostics": []}}),
         );
-        let titles: Vec<&str> = r.as_array().unwrap().iter().map(|a| a["title"].as_str().unwrap()).collect();
+        let titles: Vec<&str> = r
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["title"].as_str().unwrap())
+            .collect();
         assert!(titles.iter().any(|t| t.contains("@lavrov")), "{titles:?}");
         // A kind filter that matches nothing.
         let r = c.call(
@@ -295,7 +383,12 @@ fn code_actions_fix_diagnostics() {
 
 /// Decode LSP semantic tokens into (line, start, length, type name).
 fn decode(data: &Value, legend: &[String]) -> Vec<(u64, u64, u64, String)> {
-    let d: Vec<u64> = data.as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+    let d: Vec<u64> = data
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
     let (mut line, mut start) = (0, 0);
     d.chunks(5)
         .map(|t| {
@@ -314,9 +407,13 @@ fn semantic_tokens_full_and_range() {
     for fx in [VSCODE, NEOVIM] {
         let mut c = Client::spawn();
         let f = support::fixture(fx);
-        let res = c.call("initialize", json!({"processId": null, "rootUri": null, "capabilities": f["capabilities"]}));
+        let res = c.call(
+            "initialize",
+            json!({"processId": null, "rootUri": null, "capabilities": f["capabilities"]}),
+        );
         c.utf8 = res["capabilities"]["positionEncoding"] == "utf-8";
-        let legend: Vec<String> = res["capabilities"]["semanticTokensProvider"]["legend"]["tokenTypes"]
+        let legend: Vec<String> = res["capabilities"]["semanticTokensProvider"]["legend"]
+            ["tokenTypes"]
             .as_array()
             .unwrap()
             .iter()
@@ -324,7 +421,10 @@ fn semantic_tokens_full_and_range() {
             .collect();
         c.notify("initialized", json!({}));
         c.open(URI, ARTICLE);
-        let full = c.call("textDocument/semanticTokens/full", json!({"textDocument": td()}));
+        let full = c.call(
+            "textDocument/semanticTokens/full",
+            json!({"textDocument": td()}),
+        );
         let toks = decode(&full["data"], &legend);
         let p = c.pos(ARTICLE, "said @lavrov", 5);
         let bare = toks
@@ -333,7 +433,10 @@ fn semantic_tokens_full_and_range() {
             .unwrap_or_else(|| panic!("token at {p}: {toks:?}"));
         assert_eq!((bare.2, bare.3.as_str()), (7, "person"));
         let p = c.pos(ARTICLE, "@mfa.", 0);
-        let org = toks.iter().find(|t| t.0 == p["line"].as_u64().unwrap() && t.1 == p["character"].as_u64().unwrap()).unwrap();
+        let org = toks
+            .iter()
+            .find(|t| t.0 == p["line"].as_u64().unwrap() && t.1 == p["character"].as_u64().unwrap())
+            .unwrap();
         assert_eq!((org.2, org.3.as_str()), (4, "organization"));
         // A range request returns the tokens of those lines only, the same as in the full set.
         let line = p["line"].as_u64().unwrap();
@@ -350,15 +453,23 @@ fn semantic_tokens_full_and_range() {
 #[test]
 fn inlay_hints_follow_inferred_attribution() {
     both(|c| {
-        let all = json!({"start": {"line": 0, "character": 0}, "end": {"line": 99, "character": 0}});
-        let hints = c.call("textDocument/inlayHint", json!({"textDocument": td(), "range": all}));
+        let all =
+            json!({"start": {"line": 0, "character": 0}, "end": {"line": 99, "character": 0}});
+        let hints = c.call(
+            "textDocument/inlayHint",
+            json!({"textDocument": td(), "range": all}),
+        );
         let hints = hints.as_array().unwrap();
         // Only a quotation whose speaker is inferred gets a hint: ask the hover card.
         let h = c.call("textDocument/hover", at(c, "готовы", 1));
         let md = h["contents"]["value"].as_str().unwrap();
-        let inferred = md.contains("Attribution: inferred") || md.contains("Attribution: continuation");
+        let inferred =
+            md.contains("Attribution: inferred") || md.contains("Attribution: continuation");
         let after_quote = c.pos(ARTICLE, "партнёрами,”", "партнёрами,”".chars().count());
-        let here: Vec<&Value> = hints.iter().filter(|x| x["position"] == after_quote).collect();
+        let here: Vec<&Value> = hints
+            .iter()
+            .filter(|x| x["position"] == after_quote)
+            .collect();
         assert_eq!(here.len(), usize::from(inferred), "{md} / {hints:?}");
         // The explicitly attributed quotation never has one.
         let explicit_end = c.pos(ARTICLE, "региона”{@mfa}", "региона”".chars().count());
@@ -371,8 +482,18 @@ fn folding_ranges_by_line() {
     both(|c| {
         let f = c.call("textDocument/foldingRange", json!({"textDocument": td()}));
         let f = f.as_array().unwrap();
-        assert!(f.iter().any(|r| r["startLine"] == 0 && r["endLine"] == 3), "front matter: {f:?}");
-        assert!(f.iter().any(|r| r["startLine"] == 6 && r["endLine"] == 8), "@lavrov: {f:?}");
-        assert!(f.iter().any(|r| r["startLine"] == 4 && r["kind"] == "region"), "section: {f:?}");
+        assert!(
+            f.iter().any(|r| r["startLine"] == 0 && r["endLine"] == 3),
+            "front matter: {f:?}"
+        );
+        assert!(
+            f.iter().any(|r| r["startLine"] == 6 && r["endLine"] == 8),
+            "@lavrov: {f:?}"
+        );
+        assert!(
+            f.iter()
+                .any(|r| r["startLine"] == 4 && r["kind"] == "region"),
+            "section: {f:?}"
+        );
     });
 }

@@ -46,7 +46,10 @@ fn advertised_capabilities() {
     }
     // Nothing the server does not implement.
     assert_eq!(caps["renameProvider"]["prepareProvider"], true);
-    assert_eq!(caps["completionProvider"]["triggerCharacters"], json!(["@", "{"]));
+    assert_eq!(
+        caps["completionProvider"]["triggerCharacters"],
+        json!(["@", "{"])
+    );
     assert_eq!(caps["semanticTokensProvider"]["range"], true);
     assert_eq!(caps["semanticTokensProvider"]["full"], true);
     assert_eq!(

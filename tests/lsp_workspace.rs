@@ -9,8 +9,10 @@ use std::path::Path;
 use std::time::Duration;
 use support::{file_uri, workspace, Client, NEOVIM, VSCODE};
 
-const REGISTRY: &str = "@lavrov: person \"Сергей Лавров\"\n  aka: Lavrov\n\n@mfa: org \"МИД России\"\n";
-const ARTICLE: &str = "# Токио — 😀\n\n[Лавров]{@lavrov} прибыл. “Мы готовы к диалогу,”{@lavrov} — said @mfa.\n";
+const REGISTRY: &str =
+    "@lavrov: person \"Сергей Лавров\"\n  aka: Lavrov\n\n@mfa: org \"МИД России\"\n";
+const ARTICLE: &str =
+    "# Токио — 😀\n\n[Лавров]{@lavrov} прибыл. “Мы готовы к диалогу,”{@lavrov} — said @mfa.\n";
 
 fn uri(dir: &Path, name: &str) -> String {
     file_uri(&dir.join(name))
@@ -30,22 +32,41 @@ fn wait_indexed(c: &mut Client) -> Vec<Value> {
 }
 
 fn codes(d: &[Value]) -> Vec<String> {
-    d.iter().map(|x| x["code"].as_str().unwrap().to_string()).collect()
+    d.iter()
+        .map(|x| x["code"].as_str().unwrap().to_string())
+        .collect()
 }
 
 fn watched(c: &mut Client, changes: &[(&str, u8)]) {
-    let changes: Vec<Value> = changes.iter().map(|(u, t)| json!({"uri": u, "type": t})).collect();
-    c.notify("workspace/didChangeWatchedFiles", json!({"changes": changes}));
+    let changes: Vec<Value> = changes
+        .iter()
+        .map(|(u, t)| json!({"uri": u, "type": t}))
+        .collect();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": changes}),
+    );
 }
 
 #[test]
 fn indexes_with_progress_and_registers_watchers() {
     let mut files: Vec<(String, String)> = (0..40)
-        .map(|i| (format!("articles/a{i:02}.nmk"), format!("Story {i} about @lavrov.\n")))
+        .map(|i| {
+            (
+                format!("articles/a{i:02}.nmk"),
+                format!("Story {i} about @lavrov.\n"),
+            )
+        })
         .collect();
     files.push(("registry.nmk".into(), REGISTRY.into()));
-    files.push((".hidden/skip.nmk".into(), "@skip: person \"Hidden\"\n".into()));
-    let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    files.push((
+        ".hidden/skip.nmk".into(),
+        "@skip: person \"Hidden\"\n".into(),
+    ));
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     let dir = workspace(&refs);
     let mut c = Client::start(VSCODE, Some(dir.path()), None);
     let reg = c.wait_for("client/registerCapability", |_| true);
@@ -73,7 +94,11 @@ fn indexes_with_progress_and_registers_watchers() {
         json!({"textDocument": {"uri": reg_uri}, "position": {"line": 0, "character": 2}, "context": {"includeDeclaration": false}}),
     );
     assert_eq!(refs.as_array().unwrap().len(), 40);
-    assert!(refs.as_array().unwrap().iter().all(|l| l["uri"].as_str().unwrap().contains("/articles/a")));
+    assert!(refs
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|l| l["uri"].as_str().unwrap().contains("/articles/a")));
     // The hidden folder is skipped.
     let syms = c.call("workspace/symbol", json!({"query": "skip"}));
     assert_eq!(syms, json!([]));
@@ -82,14 +107,21 @@ fn indexes_with_progress_and_registers_watchers() {
 #[test]
 fn definition_changes_republish_dependents_and_buffers_win() {
     let dir = workspace(&[("registry.nmk", REGISTRY), ("article.nmk", ARTICLE)]);
-    let (reg_uri, art_uri) = (uri(dir.path(), "registry.nmk"), uri(dir.path(), "article.nmk"));
+    let (reg_uri, art_uri) = (
+        uri(dir.path(), "registry.nmk"),
+        uri(dir.path(), "article.nmk"),
+    );
     let mut c = Client::start(VSCODE, Some(dir.path()), None);
     wait_indexed(&mut c);
     c.open(&art_uri, ARTICLE);
     let d = c.diagnostics(&art_uri, 1);
     assert!(d.is_empty(), "{d:?}");
     // The registry loses @mfa on disk: the open article is re-checked.
-    std::fs::write(dir.path().join("registry.nmk"), "@lavrov: person \"Сергей Лавров\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("registry.nmk"),
+        "@lavrov: person \"Сергей Лавров\"\n",
+    )
+    .unwrap();
     watched(&mut c, &[(&reg_uri, 2)]);
     let d = c.diagnostics(&art_uri, 1);
     assert_eq!(codes(&d), ["undefined-entity"], "{d:?}");
@@ -100,8 +132,10 @@ fn definition_changes_republish_dependents_and_buffers_win() {
     assert!(d.is_empty(), "{d:?}");
     let on_mfa = support::pos_in(ARTICLE, "@mfa", 0, 1, false);
     let hover = |c: &mut Client| {
-        c.call("textDocument/hover", json!({"textDocument": {"uri": art_uri}, "position": on_mfa}))
-            ["contents"]["value"]
+        c.call(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": art_uri}, "position": on_mfa}),
+        )["contents"]["value"]
             .as_str()
             .unwrap()
             .to_string()
@@ -118,7 +152,10 @@ fn definition_changes_republish_dependents_and_buffers_win() {
     watched(&mut c, &[(&orgs_uri, 3)]);
     assert!(hover(&mut c).contains("Из буфера 😀"));
     // Closed, the disk decides again: the file is gone, @mfa is undefined.
-    c.notify("textDocument/didClose", json!({"textDocument": {"uri": orgs_uri}}));
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": orgs_uri}}),
+    );
     let d = c.wait_for("textDocument/publishDiagnostics", |p| {
         p["uri"] == art_uri && p["diagnostics"].as_array().is_some_and(|d| !d.is_empty())
     });
@@ -142,9 +179,15 @@ fn duplicate_definitions_carry_related_information() {
     assert_eq!(rel.len(), 2);
     assert_eq!(rel[0]["location"]["uri"], uri(dir.path(), "one.nmk"));
     assert_eq!(rel[1]["location"]["uri"], uri(dir.path(), "two.nmk"));
-    assert_eq!(rel[1]["location"]["range"]["start"], json!({"line": 2, "character": 1}));
+    assert_eq!(
+        rel[1]["location"]["range"]["start"],
+        json!({"line": 2, "character": 1})
+    );
     // UTF-8 positions: the emoji and the em dash count in bytes.
-    assert_eq!(d[0]["range"]["start"], json!({"line": 0, "character": "Said — 😀 @".len()}));
+    assert_eq!(
+        d[0]["range"]["start"],
+        json!({"line": 0, "character": "Said — 😀 @".len()})
+    );
 }
 
 #[test]
@@ -154,10 +197,16 @@ fn server_watches_files_itself_when_the_client_cannot() {
     let art = uri(dir.path(), "article.nmk");
     let mut c = Client::start(NEOVIM, Some(dir.path()), None);
     wait_indexed(&mut c);
-    assert!(!c.log.iter().any(|m| m["method"] == "client/registerCapability"));
+    assert!(!c
+        .log
+        .iter()
+        .any(|m| m["method"] == "client/registerCapability"));
     c.open(&art, ARTICLE);
     let d = c.diagnostics(&art, 1);
-    assert_eq!(codes(&d), ["undefined-entity", "undefined-entity", "undefined-entity"]);
+    assert_eq!(
+        codes(&d),
+        ["undefined-entity", "undefined-entity", "undefined-entity"]
+    );
     std::fs::write(dir.path().join("registry.nmk"), REGISTRY).unwrap();
     let d = c.wait_for("textDocument/publishDiagnostics", |p| {
         p["uri"] == art && p["diagnostics"].as_array().is_some_and(|d| d.is_empty())
@@ -168,12 +217,19 @@ fn server_watches_files_itself_when_the_client_cannot() {
 #[test]
 fn configuration_from_toml_init_options_and_settings() {
     let dir = workspace(&[
-        ("newsmark.toml", "[severity]\nundefined-entity = \"warning\"\n"),
+        (
+            "newsmark.toml",
+            "[severity]\nundefined-entity = \"warning\"\n",
+        ),
         ("article.nmk", "Hello @ghost.\n"),
     ]);
     let art = uri(dir.path(), "article.nmk");
     let toml_uri = uri(dir.path(), "newsmark.toml");
-    let mut c = Client::start(VSCODE, Some(dir.path()), Some(json!({"newsmark": {"attribution": {"min-quote-words": 2}}})));
+    let mut c = Client::start(
+        VSCODE,
+        Some(dir.path()),
+        Some(json!({"newsmark": {"attribution": {"min-quote-words": 2}}})),
+    );
     wait_indexed(&mut c);
     c.open(&art, "Hello @ghost.\n");
     let sev = |c: &mut Client| {
@@ -182,24 +238,44 @@ fn configuration_from_toml_init_options_and_settings() {
     };
     assert_eq!(sev(&mut c), Some(2), "newsmark.toml makes it a warning");
     // A bad newsmark.toml: a message naming file, line and key; the last good config stays.
-    std::fs::write(dir.path().join("newsmark.toml"), "[severity]\nundefined-entity = \"warning\"\nno-such-rule = \"off\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("newsmark.toml"),
+        "[severity]\nundefined-entity = \"warning\"\nno-such-rule = \"off\"\n",
+    )
+    .unwrap();
     watched(&mut c, &[(&toml_uri, 2)]);
     let m = c.wait_for("window/showMessage", |_| true);
     let msg = m["message"].as_str().unwrap();
-    assert!(msg.contains("newsmark.toml:3:") && msg.contains("no-such-rule"), "{msg}");
+    assert!(
+        msg.contains("newsmark.toml:3:") && msg.contains("no-such-rule"),
+        "{msg}"
+    );
     assert_eq!(m["type"], 1);
     // Editor settings, wrapped in a `newsmark` section, override the file.
-    c.notify("workspace/didChangeConfiguration", json!({"settings": {"newsmark": {"severity": {"undefined-entity": "info"}}}}));
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"newsmark": {"severity": {"undefined-entity": "info"}}}}),
+    );
     assert_eq!(sev(&mut c), Some(3));
     // Bad settings: a message, and nothing changes.
-    c.notify("workspace/didChangeConfiguration", json!({"settings": {"severity": {"undefined-entity": "loud"}}}));
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"severity": {"undefined-entity": "loud"}}}),
+    );
     let m = c.wait_for("window/showMessage", |_| true);
     assert!(m["message"].as_str().unwrap().contains("loud"), "{m}");
     assert!(c
-        .try_wait_for("textDocument/publishDiagnostics", Duration::from_millis(300), |p| p["uri"] == art)
+        .try_wait_for(
+            "textDocument/publishDiagnostics",
+            Duration::from_millis(300),
+            |p| p["uri"] == art
+        )
         .is_none());
     // Settings object given directly, turning the rule off.
-    c.notify("workspace/didChangeConfiguration", json!({"settings": {"severity": {"undefined-entity": "off"}}}));
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"severity": {"undefined-entity": "off"}}}),
+    );
     let p = c.next_diagnostics(&art);
     assert_eq!(p["diagnostics"], json!([]));
 }

@@ -7,8 +7,8 @@ use super::file::{FileData, RefRole};
 use super::properties::check_property;
 use super::workspace::{FileId, Resolution, Workspace};
 use crate::syntax::{is_valid_id, Block, InlineKind, Span};
-use aho_corasick::{AhoCorasick, MatchKind};
-use std::collections::BTreeSet;
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use std::collections::{BTreeSet, HashMap};
 
 /// Everything known about one file once the workspace is taken into account.
 #[derive(Clone, Debug, Default)]
@@ -62,7 +62,7 @@ struct Checker<'a> {
     out: Vec<Diagnostic>,
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
     fn push(&mut self, code: Code, span: Span, message: String) -> Option<&mut Diagnostic> {
         let severity = self.ws.config().severity(code)?;
         self.out.push(Diagnostic {
@@ -102,6 +102,11 @@ impl Checker<'_> {
 
     fn definitions(&mut self) {
         let key = self.ws.key(self.file).to_string();
+        // First definition of each ID in this file (a linear scan per entity is quadratic).
+        let mut first_def: HashMap<&str, usize> = HashMap::new();
+        for (i, e) in self.data.entities.iter().enumerate() {
+            first_def.entry(e.id.as_str()).or_insert(i);
+        }
         for (i, e) in self.data.entities.iter().enumerate() {
             if let (None, Some((text, span))) = (e.kind, &e.kind_text) {
                 let kinds = EntityKind::ALL.map(EntityKind::as_str).join(", ");
@@ -124,10 +129,13 @@ impl Checker<'_> {
                 }
             }
             // Defined twice in this file.
-            if let Some((first, fe)) = self.data.entity(&e.id).filter(|(f, _)| *f != i) {
+            if let Some(fe) = first_def
+                .get(e.id.as_str())
+                .filter(|&&f| f != i)
+                .map(|&f| &self.data.entities[f])
+            {
                 let line = self.line_of(fe.id_span.start);
                 let fspan = fe.id_span;
-                let _ = first;
                 if let Some(d) = self.push(
                     Code::DuplicateDefinition,
                     e.id_span,
@@ -156,12 +164,10 @@ impl Checker<'_> {
                 .collect();
             // The local definition hides the others only where this file mentions the ID.
             if used_here && !elsewhere.is_empty() {
-                let files: Vec<String> = elsewhere
-                    .iter()
-                    .map(|r| self.ws.key(r.file).to_string())
-                    .collect();
+                let files = file_list(self.ws, &elsewhere);
                 let related: Vec<Related> = elsewhere
                     .iter()
+                    .take(MAX_LISTED)
                     .filter_map(|r| {
                         Some(Related {
                             file: self.ws.key(r.file).to_string(),
@@ -174,9 +180,8 @@ impl Checker<'_> {
                     Code::ShadowedDefinition,
                     e.id_span,
                     format!(
-                        "`@{}` here hides the definition in {}; mentions in this file use this one",
+                        "`@{}` here hides the definition in {files}; mentions in this file use this one",
                         e.id,
-                        files.join(", ")
                     ),
                 ) {
                     d.related = related;
@@ -222,12 +227,10 @@ impl Checker<'_> {
                     }
                 }
                 Resolution::Ambiguous(defs) => {
-                    let files: Vec<String> = defs
-                        .iter()
-                        .map(|d| self.ws.key(d.file).to_string())
-                        .collect();
+                    let files = file_list(self.ws, defs);
                     let related = defs
                         .iter()
+                        .take(MAX_LISTED)
                         .filter_map(|d| {
                             Some(Related {
                                 file: self.ws.key(d.file).to_string(),
@@ -240,9 +243,8 @@ impl Checker<'_> {
                         Code::DuplicateDefinition,
                         r.span,
                         format!(
-                            "`@{}` is defined in several files ({}), so this mention is ambiguous; define it in this file or keep one definition",
+                            "`@{}` is defined in several files ({files}), so this mention is ambiguous; define it in this file or keep one definition",
                             r.id,
-                            files.join(", ")
                         ),
                     ) {
                         d.related = related;
@@ -254,16 +256,20 @@ impl Checker<'_> {
     }
 
     fn quotes(&mut self, attributions: &[Attribution]) {
-        let text = &self.data.text;
+        let speakers = self.speaking_mentions();
         for (qi, (q, a)) in self.data.parse.quotes.iter().zip(attributions).enumerate() {
-            let preview = preview(q.content.slice(text));
+            let preview = preview(&attribution::quote_text(self.data, q));
             match a.kind {
                 AttributionKind::None => {
-                    let candidates = self.nearby_speakers(q.open.start);
+                    let candidates = nearby_speakers(&speakers, q.open.start);
                     if let Some(d) = self.push(
                         Code::UnattributedQuote,
                         Span::new(q.open.start, q.close.map_or(q.content.end, |c| c.end)),
-                        format!("quotation “{preview}” has no speaker: add `{{@id}}` after it or a cue such as “X said”; `{{-}}` marks it as not a quotation"),
+                        match a.cue.as_deref() {
+                            Some("continuation") => format!("quotation “{preview}” has no speaker: it continues the words of someone who is not a defined entity; add `{{@id}}` after it, or `{{-}}` if it is not a quotation"),
+                            Some(cue) => format!("quotation “{preview}” has no speaker: the subject of “{cue}” is not a defined person, organisation, agreement or work; link it with `[…]{{@id}}` or add `{{@id}}` after the quotation; `{{-}}` marks it as not a quotation"),
+                            None => format!("quotation “{preview}” has no speaker: add `{{@id}}` after it or a cue such as “X said”; `{{-}}` marks it as not a quotation"),
+                        },
                     ) {
                         d.fix = Some(FixData::AttributeQuote { quote: qi, candidates });
                     }
@@ -288,13 +294,13 @@ impl Checker<'_> {
         }
     }
 
-    /// Speakers that can be offered for an unattributed quotation at `offset`: entities of
-    /// speaking kinds mentioned in the file, nearest first.
-    fn nearby_speakers(&self, offset: usize) -> Vec<String> {
+    /// The first mention of each entity of a speaking kind in the file, in text order.
+    fn speaking_mentions(&self) -> Vec<(usize, &'a str)> {
+        let data: &'a FileData = self.data;
         let mut seen = BTreeSet::new();
-        let mut ranked: Vec<(usize, String)> = Vec::new();
-        for r in &self.data.references {
-            if !r.is_mention() || !seen.insert(r.id.clone()) {
+        let mut out = Vec::new();
+        for r in &data.references {
+            if !r.is_mention() || !seen.insert(r.id.as_str()) {
                 continue;
             }
             let speaks = self
@@ -302,11 +308,10 @@ impl Checker<'_> {
                 .resolve_entity(self.file, &r.id)
                 .is_some_and(|(_, e)| e.kind.is_some_and(EntityKind::can_speak));
             if speaks {
-                ranked.push((r.span.start.abs_diff(offset), r.id.clone()));
+                out.push((r.span.start, r.id.as_str()));
             }
         }
-        ranked.sort();
-        ranked.into_iter().map(|(_, id)| id).take(5).collect()
+        out
     }
 
     /// Names and aliases of the file's cast (entities it defines or mentions) that stand in prose
@@ -339,7 +344,9 @@ impl Checker<'_> {
         if patterns.is_empty() {
             return;
         }
+        // Built for one pass over one file: a DFA costs more to build than it saves here.
         let Ok(ac) = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .match_kind(MatchKind::LeftmostLongest)
             .build(&patterns)
         else {
@@ -381,6 +388,40 @@ impl Checker<'_> {
     }
 }
 
+/// Speakers that can be offered for an unattributed quotation at `offset`: entities of speaking
+/// kinds mentioned in the file (by their first mention), nearest first.
+fn nearby_speakers(speakers: &[(usize, &str)], offset: usize) -> Vec<String> {
+    let mut ranked: Vec<(usize, &str)> = speakers
+        .iter()
+        .map(|&(at, id)| (at.abs_diff(offset), id))
+        .collect();
+    ranked.sort();
+    ranked
+        .into_iter()
+        .map(|(_, id)| id.to_string())
+        .take(5)
+        .collect()
+}
+
+/// How many files a message or a list of related places names before it says "and N more":
+/// an ID defined in thousands of files must not make every message thousands of paths long.
+const MAX_LISTED: usize = 10;
+
+fn file_list(ws: &Workspace, defs: &[super::workspace::EntityRef]) -> String {
+    const IN_MESSAGE: usize = 3;
+    let mut names: Vec<&str> = defs
+        .iter()
+        .take(IN_MESSAGE)
+        .map(|d| ws.key(d.file))
+        .collect();
+    let more = defs.len().saturating_sub(IN_MESSAGE);
+    let more_text = format!("{more} more");
+    if more > 0 {
+        names.push(&more_text);
+    }
+    names.join(", ")
+}
+
 /// The kind a misspelt or synonymous kind most likely means.
 fn suggest_kind(text: &str) -> Option<EntityKind> {
     let lower = text.to_lowercase();
@@ -408,5 +449,68 @@ pub fn preview(text: &str) -> String {
     } else {
         let cut: String = t.chars().take(40).collect();
         format!("{}…", cut.trim_end())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    #[test]
+    fn many_definitions_elsewhere_are_summarised() {
+        let mut ws = Workspace::new(Config::default());
+        for i in 0..20 {
+            ws.set_file(
+                &format!("f{i:02}.nmk"),
+                "@x: person \"X\"\n\n@x spoke.\n".into(),
+            );
+        }
+        let user = ws.set_file("user.nmk", "Hello @x.\n".into()).file.unwrap();
+        let a = ws.analyze(user);
+        let d = a
+            .diagnostics
+            .iter()
+            .find(|d| d.code == Code::DuplicateDefinition)
+            .expect("ambiguous mention");
+        assert!(
+            d.message.contains("(f00.nmk, f01.nmk, f02.nmk, 17 more)"),
+            "{}",
+            d.message
+        );
+        assert_eq!(d.related.len(), MAX_LISTED);
+
+        let f0 = ws.file_id("f00.nmk").unwrap();
+        let a = ws.analyze(f0);
+        let d = a
+            .diagnostics
+            .iter()
+            .find(|d| d.code == Code::ShadowedDefinition)
+            .expect("shadowed");
+        assert!(
+            d.message.contains("f01.nmk, f02.nmk, f03.nmk, 16 more"),
+            "{}",
+            d.message
+        );
+    }
+
+    #[test]
+    fn duplicate_in_one_file_points_at_the_first() {
+        let mut ws = Workspace::new(Config::default());
+        let f = ws
+            .set_file("a.nmk", "@x: person \"X\"\n\n@y: person \"Y\"\n\n@x: person \"X2\"\n\n@x: org \"X3\"\n\n@x @y\n".into())
+            .file
+            .unwrap();
+        let dups: Vec<_> = ws
+            .analyze(f)
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.code == Code::DuplicateDefinition)
+            .collect();
+        assert_eq!(dups.len(), 2);
+        for d in dups {
+            assert!(d.message.contains("at line 1"), "{}", d.message);
+            assert_eq!(d.related[0].span, Span::new(1, 2));
+        }
     }
 }

@@ -3,8 +3,10 @@
 //! re-parses one file and touches only the index entries of the IDs it changed.
 
 use super::entity::Entity;
+use super::line_index::LineIndex;
 use crate::syntax::{self, AttrContent, Block, InlineKind, Parse, ParseOptions, Span};
 use std::collections::BTreeSet;
+use std::sync::OnceLock;
 
 /// What an `@ID` occurrence is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,6 +56,8 @@ pub struct FileData {
     pub entities: Vec<Entity>,
     /// In text order.
     pub references: Vec<Reference>,
+    /// Built on first use: many files are never asked for a position.
+    line_index: OnceLock<LineIndex>,
 }
 
 impl FileData {
@@ -128,6 +132,7 @@ impl FileData {
             parse,
             entities,
             references,
+            line_index: OnceLock::new(),
         }
     }
 
@@ -157,7 +162,12 @@ impl FileData {
 
     /// 0-based line and column (in chars) of a byte offset, for messages and export.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        line_col(&self.text, offset)
+        self.line_index().line_col(&self.text, offset)
+    }
+
+    /// The file's line index (O(log n) positions).
+    pub fn line_index(&self) -> &LineIndex {
+        self.line_index.get_or_init(|| LineIndex::new(&self.text))
     }
 }
 

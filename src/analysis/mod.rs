@@ -8,6 +8,7 @@ mod entity;
 pub mod export;
 mod file;
 pub mod ide;
+mod line_index;
 pub mod properties;
 mod workspace;
 
@@ -16,4 +17,5 @@ pub use attribution::{Attribution, AttributionKind};
 pub use diagnostic::{Code, Diagnostic, FixData, Related, Severity};
 pub use entity::{Entity, EntityKind, PropertyValue};
 pub use file::{floor_char_boundary, line_col, FileData, RefRole, Reference};
+pub use line_index::LineIndex;
 pub use workspace::{parse_options, Change, EntityRef, FileId, Resolution, Workspace};

@@ -185,7 +185,11 @@ impl Workspace {
         for (index, e) in data.entities.iter().enumerate() {
             let v = self.defs.entry(e.id.clone()).or_default();
             v.push(EntityRef { file: id, index });
-            v.sort();
+            // Files are mostly added in id order: sort only when that order is broken, so that
+            // adding n files that define one ID stays linear.
+            if v.len() > 1 && v[v.len() - 2] > v[v.len() - 1] {
+                v.sort();
+            }
         }
         let mut ids = BTreeSet::new();
         for r in data.referenced_ids() {

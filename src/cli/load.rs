@@ -1,18 +1,58 @@
-//! Reading the files a command names: folders walked for `.nmk` files, the configuration found.
+//! Reading the files a command names: folders walked for `.nmk` files, the configuration found,
+//! and everything that cannot be read reported by path without stopping the rest.
 
-use crate::analysis::Workspace;
+use super::paths::display_path;
+use crate::analysis::{FileData, Workspace};
 use crate::config::Config;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-pub struct LoadedWorkspace {
-    pub workspace: Workspace,
-    /// Files that could not be read, each with a message naming the path.
-    pub problems: Vec<String>,
-    /// A named path did not exist or could not be read at all.
-    pub fatal: bool,
+/// Something that could not be read, with the path (and line) it is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub path: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
 }
 
-/// The nearest `newsmark.toml` in `start` or its ancestors.
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.path)?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+            if let Some(c) = self.column {
+                write!(f, ":{c}")?;
+            }
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl Problem {
+    fn new(path: &Path, message: impl Into<String>) -> Problem {
+        Problem {
+            path: display_path(path),
+            line: None,
+            column: None,
+            message: message.into(),
+        }
+    }
+}
+
+pub struct LoadedWorkspace {
+    /// Files in sorted path order; their `FileId`s follow that order.
+    pub workspace: Workspace,
+    /// The configuration file used, if any.
+    pub config_path: Option<PathBuf>,
+    /// Canonical paths of every input file read (outputs must never be one of them).
+    pub inputs: HashSet<PathBuf>,
+    /// Paths that could not be read, or files that could not be decoded; they are skipped.
+    pub problems: Vec<Problem>,
+}
+
+/// The nearest `newsmark.toml` in `start` (a folder, or a file's folder) or its ancestors.
 pub fn find_config(start: &Path) -> Option<PathBuf> {
     let abs = std::fs::canonicalize(start).ok()?;
     let mut dir = if abs.is_dir() {
@@ -30,12 +70,29 @@ pub fn find_config(start: &Path) -> Option<PathBuf> {
     None
 }
 
+/// Reads and parses a configuration file; the error names the file, line and key.
 pub fn read_config(path: &Path) -> Result<Config, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: cannot read configuration: {e}", path.display()))?;
-    Config::from_toml(&text).map_err(|e| format!("{}:{}", path.display(), e))
+    let shown = display_path(path);
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("{shown}: cannot read configuration: {e}"))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| format!("{shown}: configuration is not valid UTF-8"))?;
+    Config::from_toml(&text).map_err(|e| {
+        let mut s = shown;
+        if let Some(l) = e.line {
+            s.push_str(&format!(":{l}"));
+        }
+        s.push_str(": invalid configuration: ");
+        if let Some(k) = &e.key {
+            s.push_str(&format!("`{k}`: "));
+        }
+        s.push_str(&e.message);
+        s
+    })
 }
 
+/// Reads the configuration, walks `paths` and parses every file found.
+/// `Err` only for a configuration that cannot be used (exit 2 before any checking).
 pub fn load_workspace(paths: &[PathBuf], config: Option<&Path>) -> Result<LoadedWorkspace, String> {
     let config_path = match config {
         Some(p) => Some(p.to_path_buf()),
@@ -45,56 +102,211 @@ pub fn load_workspace(paths: &[PathBuf], config: Option<&Path>) -> Result<Loaded
         Some(p) => read_config(p)?,
         None => Config::default(),
     };
-    let mut ws = Workspace::new(config);
     let mut problems = Vec::new();
-    let mut fatal = false;
-    let mut files = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            for entry in walkdir::WalkDir::new(p)
-                .follow_links(false)
-                .sort_by_file_name()
-            {
-                match entry {
-                    Ok(e)
-                        if e.file_type().is_file()
-                            && e.path().extension().is_some_and(|x| x == "nmk") =>
-                    {
-                        files.push(e.path().to_path_buf())
-                    }
-                    Ok(_) => {}
-                    Err(e) => problems.push(format!("{}: {e}", e.path().unwrap_or(p).display())),
-                }
+    let files = collect_files(paths, &mut problems);
+    let mut ws = Workspace::new(config);
+    let opts = ws.parse_options();
+    let mut inputs = HashSet::new();
+    let parsed = parse_all(&files, &opts);
+    for (file, result) in files.iter().zip(parsed) {
+        inputs.insert(file.canonical.clone());
+        match result {
+            Ok(data) => {
+                ws.insert(&file.key, data);
             }
-        } else if p.exists() {
-            files.push(p.clone());
-        } else {
-            problems.push(format!("{}: no such file or folder", p.display()));
-            fatal = true;
+            Err(p) => problems.push(p),
         }
     }
-    for f in files {
-        match std::fs::read(&f) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => {
-                    ws.set_file(&f.display().to_string(), text);
-                }
-                Err(e) => {
-                    let at = e.utf8_error().valid_up_to();
-                    let bytes = e.as_bytes();
-                    let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-                    problems.push(format!(
-                        "{}:{line}: not UTF-8 (invalid byte at offset {at}); file skipped",
-                        f.display()
-                    ));
-                }
-            },
-            Err(e) => problems.push(format!("{}: cannot read: {e}", f.display())),
-        }
-    }
+    problems.sort_by(|a, b| {
+        (Path::new(&a.path), a.line, a.column).cmp(&(Path::new(&b.path), b.line, b.column))
+    });
     Ok(LoadedWorkspace {
         workspace: ws,
+        config_path,
+        inputs,
         problems,
-        fatal,
     })
+}
+
+struct Input {
+    path: PathBuf,
+    key: String,
+    canonical: PathBuf,
+}
+
+/// Every file to read, sorted by path, each once (a file named twice or reached through a
+/// symbolic link is read once).
+fn collect_files(paths: &[PathBuf], problems: &mut Vec<Problem>) -> Vec<Input> {
+    let mut found: Vec<PathBuf> = Vec::new();
+    for p in paths {
+        match std::fs::metadata(p) {
+            Err(e) => problems.push(Problem::new(p, format!("cannot read: {}", io_reason(&e)))),
+            Ok(m) if m.is_dir() => walk(p, &mut found, problems),
+            Ok(m) if m.is_file() => found.push(p.clone()),
+            // A FIFO or a device would block or never end.
+            Ok(_) => problems.push(Problem::new(p, "not a regular file; skipped")),
+        }
+    }
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for path in found {
+        let canonical = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        if seen.insert(canonical.clone()) {
+            out.push(Input {
+                key: display_path(&path),
+                path,
+                canonical,
+            });
+        }
+    }
+    out.sort_by(|a, b| Path::new(&a.key).cmp(Path::new(&b.key)));
+    out
+}
+
+fn is_nmk(p: &Path) -> bool {
+    p.extension().is_some_and(|x| x == "nmk")
+}
+
+fn walk(root: &Path, found: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) {
+    // Symbolic links are followed; walkdir detects loops and reports them as errors.
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !e.file_type().is_dir()
+                || !e.file_name().to_string_lossy().starts_with('.')
+        });
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() => {
+                if is_nmk(e.path()) {
+                    found.push(e.into_path());
+                }
+            }
+            Ok(e) if !e.file_type().is_dir() && is_nmk(e.path()) => {
+                problems.push(Problem::new(e.path(), "not a regular file; skipped"));
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let path = e.path().unwrap_or(root).to_path_buf();
+                if let Some(ancestor) = e.loop_ancestor() {
+                    problems.push(Problem::new(
+                        &path,
+                        format!(
+                            "symbolic link loop (back to {}); not followed",
+                            display_path(ancestor)
+                        ),
+                    ));
+                    continue;
+                }
+                let is_dir = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
+                // A broken link named `x.png` is none of our business; one named `x.nmk`,
+                // or a folder that cannot be listed, is.
+                if is_nmk(&path) || is_dir {
+                    let broken_link = std::fs::symlink_metadata(&path)
+                        .is_ok_and(|m| m.file_type().is_symlink())
+                        && std::fs::metadata(&path).is_err();
+                    let reason = if broken_link {
+                        "broken symbolic link".to_string()
+                    } else {
+                        e.io_error().map_or_else(|| e.to_string(), io_reason)
+                    };
+                    problems.push(Problem::new(&path, format!("cannot read: {reason}")));
+                }
+            }
+        }
+    }
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or folder".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Reads and parses the files, on all cores (each file's parse is independent).
+fn parse_all(
+    files: &[Input],
+    opts: &crate::syntax::ParseOptions,
+) -> Vec<Result<Arc<FileData>, Problem>> {
+    super::check::parallel_map(files, |f| {
+        read_text(&f.path).map(|text| Arc::new(FileData::new(text, opts)))
+    })
+}
+
+/// The file's text, or why it cannot be analysed.
+pub fn read_text(path: &Path) -> Result<String, Problem> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Problem::new(path, format!("cannot read: {}", io_reason(&e))))?;
+    decode(path, bytes)
+}
+
+fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, Problem> {
+    let at = |bytes: &[u8], offset: usize, message: String| {
+        let before = &bytes[..offset];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count()
+            + 1;
+        Problem {
+            path: display_path(path),
+            line: Some(line),
+            column: Some(column),
+            message,
+        }
+    };
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(Problem::new(
+            path,
+            "UTF-16 text; newsmark files are UTF-8, so the file is skipped (save it as UTF-8)",
+        ));
+    }
+    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        return Err(at(
+            &bytes,
+            nul,
+            "binary file (NUL byte); not a newsmark text, skipped".into(),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let bad = bytes[offset];
+        let problem = at(
+            bytes,
+            offset,
+            format!("not valid UTF-8 (byte 0x{bad:02X}); newsmark files are UTF-8, so the file is skipped"),
+        );
+        problem
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_reports_the_first_bad_byte() {
+        let p = Path::new("x.nmk");
+        let e = decode(p, b"ok\nab\xffc\n".to_vec()).unwrap_err();
+        assert_eq!((e.line, e.column), (Some(2), Some(3)));
+        assert!(e.message.contains("0xFF"), "{e}");
+        assert_eq!(e.to_string().split(": ").next(), Some("x.nmk:2:3"));
+        let e = decode(p, b"\xc3\xa9\xc3".to_vec()).unwrap_err();
+        assert_eq!((e.line, e.column), (Some(1), Some(2)));
+        let e = decode(p, b"abc\0def".to_vec()).unwrap_err();
+        assert!(e.message.starts_with("binary"), "{e}");
+        let e = decode(p, b"\xff\xfea\0".to_vec()).unwrap_err();
+        assert!(e.message.contains("UTF-16"), "{e}");
+        assert_eq!(decode(p, "\u{feff}é".into()).unwrap(), "\u{feff}é");
+    }
 }

@@ -131,9 +131,16 @@ mod tests {
         s.open("k", uri, "“Привет” 😀 x\nsecond", 1);
         // After the emoji: utf-16 column 11, utf-8 column 25.
         s.change("k", 2, &[edit(0, 11, 0, 11, "!")], Encoding::Utf16);
-        assert_eq!(s.get("k").unwrap().rope.to_string(), "“Привет” 😀! x\nsecond");
-        s.change("k", 3, &[edit(0, 25, 0, 26, "?")], Encoding::Utf8);
-        assert_eq!(s.get("k").unwrap().rope.to_string(), "“Привет” 😀? x\nsecond");
+        assert_eq!(
+            s.get("k").unwrap().rope.to_string(),
+            "“Привет” 😀! x\nsecond"
+        );
+        // “ 3 bytes, Привет 12, ” 3, space 1, 😀 4: the `!` is at byte 23.
+        s.change("k", 3, &[edit(0, 23, 0, 24, "?")], Encoding::Utf8);
+        assert_eq!(
+            s.get("k").unwrap().rope.to_string(),
+            "“Привет” 😀? x\nsecond"
+        );
         // Past the end of a line and of the file: clamped, no panic.
         s.change(
             "k",

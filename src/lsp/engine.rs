@@ -47,6 +47,18 @@ impl World {
         self.after_change(change.file, &change.ids)
     }
 
+    /// Insert during the initial indexing: no per-file dependents (each article would otherwise
+    /// walk the users of every ID it mentions, quadratic over the workspace); call
+    /// [`World::invalidate_all`] once at the end.
+    pub fn insert_bulk(&mut self, key: &str, data: Arc<FileData>) {
+        self.ws.insert(key, data);
+    }
+
+    /// Every cached analysis is stale.
+    pub fn invalidate_all(&mut self) {
+        self.config_epoch += 1;
+    }
+
     pub fn remove(&mut self, key: &str) -> BTreeSet<FileId> {
         match self.ws.remove_file(key) {
             Some(change) => self.after_change(change.file, &change.ids),
@@ -293,9 +305,15 @@ mod tests {
             );
         }
         open(&e, "/art.nmk", "Hello @a.\n");
-        assert!(e.sync("/art.nmk").contains(&e.read().ws.file_id("/reg.nmk").unwrap()));
+        assert!(e
+            .sync("/art.nmk")
+            .contains(&e.read().ws.file_id("/reg.nmk").unwrap()));
         let (art, _) = e.analysis_for("/art.nmk", None).unwrap();
-        assert!(art.analysis.diagnostics.is_empty(), "{:?}", art.analysis.diagnostics);
+        assert!(
+            art.analysis.diagnostics.is_empty(),
+            "{:?}",
+            art.analysis.diagnostics
+        );
         let other = e.read().ws.file_id("/other.nmk").unwrap();
         let other_a = e.analysis(other).unwrap();
         // Removing the definition: the article's cached analysis is stale, the other file's not.

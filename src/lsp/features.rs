@@ -16,8 +16,8 @@ use tower_lsp_server::jsonrpc::{Error, ErrorCode};
 use tower_lsp_server::ls_types::*;
 
 /// Completion lists longer than this are cut and marked incomplete (the client asks again as
-/// the user types).
-const MAX_COMPLETIONS: usize = 500;
+/// the user types, with a longer prefix).
+const MAX_COMPLETIONS: usize = 100;
 const MAX_WORKSPACE_SYMBOLS: usize = 256;
 
 /// `pull`: the client pulls diagnostics (and can be asked to pull again); others get them
@@ -64,14 +64,14 @@ pub fn capabilities(enc: Encoding, pull: bool) -> ServerCapabilities {
             ]),
             ..Default::default()
         })),
-        semantic_tokens_provider: Some(
-            SemanticTokensServerCapabilities::SemanticTokensOptions(SemanticTokensOptions {
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
                 legend: legend(),
                 range: Some(true),
                 full: Some(SemanticTokensFullOptions::Bool(true)),
                 ..Default::default()
-            }),
-        ),
+            },
+        )),
         inlay_hint_provider: Some(OneOf::Left(true)),
         folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
         ..Default::default()
@@ -130,7 +130,9 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn range(&self, span: Span) -> Range {
-        self.a.lines.range(self.text(), span.start, span.end, self.enc)
+        self.a
+            .lines
+            .range(self.text(), span.start, span.end, self.enc)
     }
 
     pub fn span(&self, range: Range) -> Span {
@@ -164,7 +166,9 @@ impl<'a> Ctx<'a> {
         if f == self.a.file {
             return Some(self.a.analysis.clone());
         }
-        self.engine.analysis_in(self.w, f).map(|a| a.analysis.clone())
+        self.engine
+            .analysis_in(self.w, f)
+            .map(|a| a.analysis.clone())
     }
 
     fn workspace_edit(&self, change: ide::SourceChange) -> WorkspaceEdit {
@@ -289,10 +293,7 @@ pub fn highlights(c: &Ctx<'_>, pos: Position) -> Vec<DocumentHighlight> {
         .collect()
 }
 
-pub fn prepare_rename(
-    c: &Ctx<'_>,
-    pos: Position,
-) -> Result<Option<PrepareRenameResponse>, Error> {
+pub fn prepare_rename(c: &Ctx<'_>, pos: Position) -> Result<Option<PrepareRenameResponse>, Error> {
     match ide::prepare_rename(&c.w.ws, c.a.file, c.offset(pos)) {
         Ok(Some(p)) => Ok(Some(PrepareRenameResponse::RangeWithPlaceholder {
             range: c.range(p.span),
@@ -324,9 +325,25 @@ fn entity_item_kind(k: Option<EntityKind>) -> CompletionItemKind {
 }
 
 pub fn completion(c: &Ctx<'_>, pos: Position) -> CompletionResponse {
-    let mut items = ide::completion(&c.w.ws, c.a.file, c.offset(pos));
+    let offset = c.offset(pos);
+    let mut items = ide::completion(&c.w.ws, c.a.file, offset);
+    // With thousands of entities, send only what matches the word typed so far.
+    if items.len() > MAX_COMPLETIONS {
+        if let Some(first) = items.first() {
+            let start = first.edit.span.start.min(offset);
+            let typed = c.text()[start..offset]
+                .trim_start_matches(['@', '{'])
+                .to_lowercase();
+            if !typed.is_empty() {
+                items.retain(|i| i.filter_text.to_lowercase().contains(&typed));
+            }
+        }
+    }
     let incomplete = items.len() > MAX_COMPLETIONS;
-    items.truncate(MAX_COMPLETIONS);
+    if incomplete {
+        items.sort_by(|a, b| a.sort_text.cmp(&b.sort_text));
+        items.truncate(MAX_COMPLETIONS);
+    }
     let items = items
         .into_iter()
         .map(|i| CompletionItem {
@@ -379,7 +396,11 @@ fn symbol_kind(k: ide::SymbolKind) -> SymbolKind {
 #[allow(deprecated)]
 fn document_symbol(c: &Ctx<'_>, s: ide::DocumentSymbol) -> DocumentSymbol {
     DocumentSymbol {
-        name: if s.name.is_empty() { "·".into() } else { s.name },
+        name: if s.name.is_empty() {
+            "·".into()
+        } else {
+            s.name
+        },
         detail: s.detail,
         kind: symbol_kind(s.kind),
         tags: None,
@@ -415,7 +436,12 @@ pub fn workspace_symbols(w: &World, enc: Encoding, query: &str) -> Vec<SymbolInf
             let idx = lines
                 .entry(s.file)
                 .or_insert_with(|| LineIndex::new(&data.text));
-            let range = idx.range(&data.text, s.selection_span.start, s.selection_span.end, enc);
+            let range = idx.range(
+                &data.text,
+                s.selection_span.start,
+                s.selection_span.end,
+                enc,
+            );
             Some(SymbolInformation {
                 name: s.name,
                 kind: symbol_kind(s.kind),
@@ -428,7 +454,11 @@ pub fn workspace_symbols(w: &World, enc: Encoding, query: &str) -> Vec<SymbolInf
         .collect()
 }
 
-pub fn code_actions(c: &Ctx<'_>, range: Range, only: Option<&[CodeActionKind]>) -> CodeActionResponse {
+pub fn code_actions(
+    c: &Ctx<'_>,
+    range: Range,
+    only: Option<&[CodeActionKind]>,
+) -> CodeActionResponse {
     let span = c.span(range);
     ide::code_actions(&c.w.ws, c.a.file, &c.a.analysis, span)
         .into_iter()
@@ -516,7 +546,7 @@ pub fn folding_ranges(c: &Ctx<'_>) -> Vec<FoldingRange> {
         .into_iter()
         .filter_map(|f| {
             let r = c.range(f.span);
-            (r.end.line > r.start.line).then(|| FoldingRange {
+            (r.end.line > r.start.line).then_some(FoldingRange {
                 start_line: r.start.line,
                 start_character: None,
                 end_line: r.end.line,

@@ -93,12 +93,10 @@ impl Shared {
     pub fn on_change(self: &Arc<Self>, p: DidChangeTextDocumentParams) {
         let key = key_of(&p.text_document.uri);
         let enc = self.encoding();
-        let changed = self.engine.docs().change(
-            &key,
-            p.text_document.version,
-            &p.content_changes,
-            enc,
-        );
+        let changed =
+            self.engine
+                .docs()
+                .change(&key, p.text_document.version, &p.content_changes, enc);
         if changed.is_some() {
             self.kick(&key, false);
         }
@@ -171,6 +169,7 @@ impl Shared {
                     tokio::time::sleep(DEBOUNCE - quiet).await;
                 }
             }
+            let started = Instant::now();
             let s = self.clone();
             let k = key.clone();
             let push = !self.caps().pull_diagnostics;
@@ -187,16 +186,18 @@ impl Shared {
             let Ok(Ok(((analyzed, diags), deps))) = result else {
                 continue;
             };
+            // Edits that arrived while this analysis ran mean the user types faster than we
+            // analyse: coalesce the next ones.
+            coalesce = self
+                .engine
+                .docs()
+                .get(&key)
+                .is_some_and(|d| d.last_edit > started);
             let dependents = self.engine.open_keys(&deps);
             self.kick_all(dependents);
             if let Some(diags) = diags {
                 self.publish(&analyzed, diags).await;
             }
-            coalesce = self
-                .engine
-                .docs()
-                .get(&key)
-                .is_some_and(|d| Some(d.gen) != analyzed.gen);
         }
     }
 
@@ -354,12 +355,12 @@ impl Shared {
                     .await;
             }
         }
-        let (count, deps) = job.await.unwrap_or_default();
+        let count = job.await.unwrap_or_default();
         self.indexed.store(true, Ordering::SeqCst);
         if let Some(p) = progress {
-            p.finish_with_message(format!("Indexed {count} files")).await;
+            p.finish_with_message(format!("Indexed {count} files"))
+                .await;
         }
-        let _ = deps;
         let keys: Vec<String> = self.engine.docs().keys().cloned().collect();
         self.kick_all(keys);
         self.refresh_pull().await;
@@ -407,14 +408,13 @@ impl Shared {
                     None => {
                         // A deleted file, or a deleted folder: drop what was under it.
                         let prefix = format!("{key}/");
-                        let gone: Vec<(String, FileId)> = w
-                            .ws
-                            .files()
-                            .map(|(id, _)| (w.ws.key(id).to_string(), id))
-                            .filter(|(k, _)| {
-                                (*k == key || k.starts_with(&prefix)) && !open.is_open(k)
-                            })
-                            .collect();
+                        let gone: Vec<(String, FileId)> =
+                            w.ws.files()
+                                .map(|(id, _)| (w.ws.key(id).to_string(), id))
+                                .filter(|(k, _)| {
+                                    (*k == key || k.starts_with(&prefix)) && !open.is_open(k)
+                                })
+                                .collect();
                         drop(open);
                         for (k, id) in gone {
                             deps.extend(w.remove(&k));
@@ -518,7 +518,9 @@ fn error_line(text: &str, e: &crate::config::ConfigError) -> Option<usize> {
     key.and_then(|k| {
         text.lines().enumerate().skip(from - 1).find_map(|(i, l)| {
             let l = l.trim_start();
-            let rest = l.strip_prefix(k).or_else(|| l.strip_prefix(&format!("\"{k}\"")))?;
+            let rest = l
+                .strip_prefix(k)
+                .or_else(|| l.strip_prefix(&format!("\"{k}\"")))?;
             rest.trim_start().starts_with('=').then_some(i + 1)
         })
     })
@@ -553,12 +555,12 @@ fn walk(roots: &[PathBuf]) -> Vec<PathBuf> {
 }
 
 /// Parse every workspace file on all cores and insert them in batches, so that requests on open
-/// documents wait for at most one batch. Returns the number of files and the files that changed.
+/// documents wait for at most one batch. Returns the number of files.
 fn index_files(
     s: &Shared,
     roots: &[PathBuf],
     progress: &tokio::sync::mpsc::UnboundedSender<(usize, usize)>,
-) -> (usize, BTreeSet<FileId>) {
+) -> usize {
     let files = walk(roots);
     let total = files.len();
     let _ = progress.send((0, total));
@@ -566,7 +568,6 @@ fn index_files(
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let next = std::sync::atomic::AtomicUsize::new(0);
     let (tx, rx) = std::sync::mpsc::sync_channel::<(String, Arc<FileData>)>(1024);
-    let mut deps = BTreeSet::new();
     let mut done = 0;
     std::thread::scope(|scope| {
         for _ in 0..threads {
@@ -586,13 +587,13 @@ fn index_files(
         drop(tx);
         let mut last_report = 0;
         let mut batch = Vec::with_capacity(256);
-        let mut flush = |batch: &mut Vec<(String, Arc<FileData>)>, done: &mut usize| {
+        let flush = |batch: &mut Vec<(String, Arc<FileData>)>, done: &mut usize| {
             let mut w = s.engine.write();
             let docs = s.engine.docs();
             for (key, data) in batch.drain(..) {
                 *done += 1;
                 if !docs.is_open(&key) {
-                    deps.extend(w.insert(&key, data));
+                    w.insert_bulk(&key, data);
                 }
             }
         };
@@ -613,8 +614,9 @@ fn index_files(
             }
         }
     });
+    s.engine.write().invalidate_all();
     let _ = progress.send((done, total));
-    (done, deps)
+    done
 }
 
 fn client_caps(p: &InitializeParams) -> ClientCaps {
@@ -861,7 +863,8 @@ impl LanguageServer for Backend {
         let found = self
             .on_file(&p.text_document.uri, false, move |c| {
                 let id = c.a.result_id();
-                let items = (prev.as_deref() != Some(id.as_str())).then(|| features::diagnostics(c));
+                let items =
+                    (prev.as_deref() != Some(id.as_str())).then(|| features::diagnostics(c));
                 Ok((id, items))
             })
             .await;
@@ -907,7 +910,9 @@ impl LanguageServer for Backend {
         let pp = p.text_document_position_params;
         let pos = pp.position;
         Ok(self
-            .on_file(&pp.text_document.uri, false, move |c| Ok(features::hover(c, pos)))
+            .on_file(&pp.text_document.uri, false, move |c| {
+                Ok(features::hover(c, pos))
+            })
             .await?
             .flatten())
     }
@@ -988,10 +993,7 @@ impl LanguageServer for Backend {
         .await
     }
 
-    async fn symbol(
-        &self,
-        p: WorkspaceSymbolParams,
-    ) -> Result<Option<WorkspaceSymbolResponse>> {
+    async fn symbol(&self, p: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
         let s = self.shared.clone();
         let query = p.query;
         let out = tokio::task::spawn_blocking(move || {

@@ -174,7 +174,10 @@ impl Client {
                 };
             }
             let left = deadline.saturating_duration_since(Instant::now());
-            assert!(!left.is_zero(), "no response to request {id} in {TIMEOUT:?}");
+            assert!(
+                !left.is_zero(),
+                "no response to request {id} in {TIMEOUT:?}"
+            );
             self.pump(left);
         }
     }
@@ -226,8 +229,12 @@ impl Client {
     /// Wait for a notification (or server request) with this method that satisfies `pred`;
     /// earlier unmatched messages stay in the inbox.
     pub fn wait_for(&mut self, method: &str, pred: impl Fn(&Value) -> bool) -> Value {
-        self.try_wait_for(method, TIMEOUT, pred)
-            .unwrap_or_else(|| panic!("no {method} matching in {TIMEOUT:?}; inbox: {:?}", self.inbox))
+        self.try_wait_for(method, TIMEOUT, pred).unwrap_or_else(|| {
+            panic!(
+                "no {method} matching in {TIMEOUT:?}; inbox: {:?}",
+                self.inbox
+            )
+        })
     }
 
     pub fn try_wait_for(
@@ -293,6 +300,10 @@ impl Client {
         self.wait_exit()
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn close_stdin(&mut self) {
         self.stdin = None;
     }
@@ -344,7 +355,12 @@ pub fn pos_in(text: &str, needle: &str, nth: usize, delta: usize, utf8: bool) ->
         .nth(nth)
         .unwrap_or_else(|| panic!("{needle:?} not in text"))
         .0;
-    let off = start + needle.chars().take(delta).map(char::len_utf8).sum::<usize>();
+    let off = start
+        + needle
+            .chars()
+            .take(delta)
+            .map(char::len_utf8)
+            .sum::<usize>();
     position_of(text, off, utf8)
 }
 

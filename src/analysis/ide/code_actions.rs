@@ -223,7 +223,7 @@ fn link_edit(data: &FileData, span: Span, id: &str) -> TextEdit {
 mod tests {
     use super::*;
     use crate::analysis::ide::fixture::Fixture;
-    use crate::analysis::{Attribution, Code};
+    use crate::analysis::Code;
 
     /// Every action at the cursor (or the marked range): title, kind, fixed codes, and the file
     /// after its edits.
@@ -394,14 +394,11 @@ mod tests {
         let set = |kind, via: Option<&str>| {
             let via = via.map(String::from);
             move |a: &mut FileAnalysis| {
-                a.attributions[0] = Attribution {
-                    speaker: Some("lavrov".into()),
-                    via,
-                    kind,
-                    cue: Some("said".into()),
-                    cue_span: None,
-                    speaker_span: None,
-                };
+                let q = &mut a.attributions[0];
+                q.speaker = Some("lavrov".into());
+                q.via = via;
+                q.kind = kind;
+                q.cue = Some("said".into());
                 a.diagnostics.retain(|d| d.code != Code::UnattributedQuote);
             }
         };

@@ -79,7 +79,6 @@ pub fn inlay_hints(
 mod tests {
     use super::*;
     use crate::analysis::ide::fixture::Fixture;
-    use crate::analysis::Attribution;
 
     /// Hints of the fixture's last file after giving each quotation (by index) the attribution.
     fn check(
@@ -91,14 +90,12 @@ mod tests {
         let file = f.files.last().unwrap().1;
         let mut analysis = f.analysis(file);
         for (qi, kind, speaker, cue) in set {
-            analysis.attributions[*qi] = Attribution {
-                speaker: Some(speaker.to_string()),
-                via: None,
-                kind: *kind,
-                cue: cue.map(String::from),
-                cue_span: None,
-                speaker_span: None,
-            };
+            // Field by field, so that new fields of `Attribution` keep their values.
+            let a = &mut analysis.attributions[*qi];
+            a.speaker = Some(speaker.to_string());
+            a.via = None;
+            a.kind = *kind;
+            a.cue = cue.map(String::from);
         }
         let text = f.text(file);
         inlay_hints(&f.ws, file, &analysis, range)
@@ -149,14 +146,10 @@ mod tests {
         let mut analysis = f.analysis(file);
         for a in &mut analysis.attributions {
             if a.kind != AttributionKind::Explicit {
-                *a = Attribution {
-                    speaker: None,
-                    via: None,
-                    kind: AttributionKind::None,
-                    cue: None,
-                    cue_span: None,
-                    speaker_span: None,
-                };
+                a.speaker = None;
+                a.via = None;
+                a.kind = AttributionKind::None;
+                a.cue = None;
             }
         }
         assert_eq!(analysis.attributions[2].kind, AttributionKind::Explicit);

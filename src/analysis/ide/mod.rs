@@ -8,6 +8,17 @@
 //!
 //! Offsets that fall inside a multi-byte character are floored to a char boundary; offsets past
 //! the end of the text are clamped. Spans in results always lie on char boundaries.
+//!
+//! Choices where the brief is silent:
+//! - "The same entity" follows the resolution rules of the diagnostics: a file's own definition
+//!   wins; otherwise the one workspace definition. So when a file shadows a registry entity, a
+//!   third file that defines neither is ambiguous (and flagged). Find references and go to
+//!   definition from a definition list such ambiguous uses as candidates; rename never edits
+//!   them and refuses to start from one.
+//! - A cursor touching a token counts as on it: at its first byte, just after its `@`, or right
+//!   after its last byte; when two tokens touch the cursor the one containing it wins.
+//! - Reference spans in results are the reference as written (`[surface]{@id}`, `@id`); rename
+//!   edits only the ID itself.
 
 mod code_actions;
 mod completion;

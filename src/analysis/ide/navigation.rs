@@ -312,6 +312,26 @@ mod tests {
     }
 
     #[test]
+    fn cursor_at_every_edge_of_a_span_mention() {
+        for m in [
+            "$0[Лавров 😀]{@lavrov}",
+            "[$0Лавров 😀]{@lavrov}",
+            "[Лавров 😀]$0{@lavrov}",
+            "[Лавров 😀]{@$0lavrov}",
+            "[Лавров 😀]{@lavrov$0}",
+            "[Лавров 😀]{@lavrov}$0",
+        ] {
+            check_goto(&format!("{REGISTRY}//- /a.nmk\n«{m}» — said.\n"));
+        }
+    }
+
+    #[test]
+    fn touching_mentions_prefer_the_one_that_contains_the_cursor() {
+        check_goto("//- /a.nmk\n@⟦b⟧: person \"B\"\n@a: person \"A\"\n[A]{@a}$0[B]{@b}\n");
+        check_goto("//- /a.nmk\n@⟦a⟧: person \"A\"\n@b: person \"B\"\n[A]{@a}$0, [B]{@b}\n");
+    }
+
+    #[test]
     fn cursor_just_outside_a_mention_finds_nothing() {
         let f = Fixture::new(&format!("{REGISTRY}//- /a.nmk\nThen  @lavrov said.\n"));
         let a = f.file("/a.nmk");

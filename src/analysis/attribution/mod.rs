@@ -1,0 +1,224 @@
+//! Who said each quotation: explicit attribute blocks, else inference from the prose
+//! (brief, section 2).
+//!
+//! The pipeline: [`prose`] turns the syntax inlines into tokens (quotations as single units,
+//! mentions with their entity's kind), [`sentences`] splits them, [`cues`] finds reporting verbs
+//! and `according to` with their subjects ([`subject`]), [`referents`] resolves pronouns,
+//! [`infer`] applies the rules and continuation sentence by sentence, and [`echo`] gives
+//! leftover quotations the speaker of a later quotation with the same words.
+
+mod cues;
+mod echo;
+mod infer;
+mod lexicon;
+mod prose;
+mod referents;
+mod sentences;
+mod subject;
+#[cfg(test)]
+mod test_support;
+#[cfg(test)]
+mod tests;
+
+use super::entity::Entity;
+use super::file::FileData;
+use crate::config::AttributionConfig;
+use crate::syntax::{AttrContent, Quote, Span};
+use infer::{Explicit, Outcome};
+use serde::Serialize;
+
+pub(crate) use prose::plain_text;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AttributionKind {
+    Explicit,
+    Inferred,
+    Continuation,
+    None,
+    NotAQuote,
+}
+
+impl AttributionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttributionKind::Explicit => "explicit",
+            AttributionKind::Inferred => "inferred",
+            AttributionKind::Continuation => "continuation",
+            AttributionKind::None => "none",
+            AttributionKind::NotAQuote => "not-a-quote",
+        }
+    }
+}
+
+/// The attribution of one quotation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attribution {
+    pub speaker: Option<String>,
+    pub via: Option<String>,
+    pub kind: AttributionKind,
+    /// Why: the reporting verb or the rule (`{@id}`, `according to`, `continuation`, `echo`, …).
+    pub cue: Option<String>,
+    /// Where the cue stands (the verb), when it is a place in the text.
+    pub cue_span: Option<Span>,
+    /// The mention or pronoun that names the speaker, when there is one.
+    pub speaker_span: Option<Span>,
+}
+
+impl Attribution {
+    fn simple(kind: AttributionKind, cue: Option<&str>) -> Attribution {
+        Attribution {
+            speaker: None,
+            via: None,
+            kind,
+            cue: cue.map(String::from),
+            cue_span: None,
+            speaker_span: None,
+        }
+    }
+}
+
+/// Looks up the entity an ID resolves to from the file being analysed.
+pub type Lookup<'a> = dyn Fn(&str) -> Option<&'a Entity> + 'a;
+
+/// Number of words in a quotation's text.
+pub fn word_count(text: &str) -> usize {
+    text.split(|c: char| c.is_whitespace() || c == '—' || c == '–')
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .count()
+}
+
+/// The words of a quotation as a reader sees them (`[x]{@id}` shows as `x`).
+pub fn quote_text(file: &FileData, q: &Quote) -> String {
+    plain_text(file, q.content)
+}
+
+/// Attribute every quotation of the file (in `parse.quotes` order).
+pub fn attribute(
+    file: &FileData,
+    lookup: &Lookup<'_>,
+    config: &AttributionConfig,
+) -> Vec<Attribution> {
+    let quotes = &file.parse.quotes;
+    if quotes.is_empty() {
+        return Vec::new();
+    }
+    let explicit: Vec<Option<Attribution>> = quotes.iter().map(explicit).collect();
+    let marks: Vec<Explicit> = quotes
+        .iter()
+        .zip(&explicit)
+        .map(|(q, a)| match (a, q.attr.as_ref().map(|a| &a.content)) {
+            (Some(_), Some(AttrContent::Speaker { speaker, .. })) => Explicit::Speaker {
+                id: speaker.id.clone(),
+                span: speaker.span,
+            },
+            (Some(_), _) => Explicit::NotAQuote,
+            (None, _) => Explicit::None,
+        })
+        .collect();
+    let texts: Vec<String> = quotes.iter().map(|q| quote_text(file, q)).collect();
+    let prose = prose::build(file, lookup);
+    let lex = lexicon::Lexicon::new(config, file.meta("lang"));
+    let sents = sentences::split(&prose, &lex, |q| sentences::end_mark(&texts[q]));
+    let input = infer::Input {
+        toks: &prose.toks,
+        sents: &sents,
+        lex: &lex,
+        explicit: &marks,
+        texts: &texts,
+    };
+    let mut outcomes = infer::run(&input, lookup);
+
+    let echo_quotes: Vec<echo::EchoQuote> = quotes
+        .iter()
+        .enumerate()
+        .map(|(i, q)| echo::EchoQuote {
+            words: echo::words(&texts[i]),
+            speaker: match (&marks[i], &outcomes[i]) {
+                (Explicit::Speaker { id, span }, _) => Some((id.clone(), Some(*span))),
+                (
+                    _,
+                    Outcome::Speaker {
+                        id, speaker_span, ..
+                    },
+                ) => Some((id.clone(), *speaker_span)),
+                _ => None,
+            },
+            open: !q.nested
+                && matches!(marks[i], Explicit::None)
+                && outcomes[i] == Outcome::Pending,
+            content: q.content,
+        })
+        .collect();
+    echo::apply(&echo_quotes, &mut outcomes);
+
+    quotes
+        .iter()
+        .zip(explicit)
+        .zip(outcomes)
+        .enumerate()
+        .map(|(i, ((q, ex), outcome))| {
+            if let Some(a) = ex {
+                return a;
+            }
+            match outcome {
+                Outcome::Speaker {
+                    id,
+                    kind,
+                    cue,
+                    cue_span,
+                    speaker_span,
+                } if !q.nested => Attribution {
+                    speaker: Some(id),
+                    via: None,
+                    kind,
+                    cue: Some(cue),
+                    cue_span,
+                    speaker_span,
+                },
+                Outcome::Blocked { cue, cue_span } if !q.nested => {
+                    let mut a = fallback(q, &texts[i], config);
+                    if a.kind == AttributionKind::None {
+                        a.cue = Some(cue);
+                        a.cue_span = cue_span;
+                    }
+                    a
+                }
+                _ => fallback(q, &texts[i], config),
+            }
+        })
+        .collect()
+}
+
+fn explicit(q: &Quote) -> Option<Attribution> {
+    let attr = q.attr.as_ref()?;
+    match &attr.content {
+        AttrContent::Speaker { speaker, via } => Some(Attribution {
+            speaker: Some(speaker.id.clone()),
+            via: via.as_ref().map(|v| v.id.clone()),
+            kind: AttributionKind::Explicit,
+            cue: Some(match via {
+                Some(v) => format!("{{@{} via=@{}}}", speaker.id, v.id),
+                None => format!("{{@{}}}", speaker.id),
+            }),
+            cue_span: Some(attr.span),
+            speaker_span: Some(speaker.span),
+        }),
+        AttrContent::NotAQuote => {
+            Some(Attribution::simple(AttributionKind::NotAQuote, Some("{-}")))
+        }
+        AttrContent::Invalid => None,
+    }
+}
+
+/// No speaker: a short one is a term or scare quote, a nested one belongs to the outer speaker.
+fn fallback(q: &Quote, text: &str, config: &AttributionConfig) -> Attribution {
+    if q.nested {
+        return Attribution::simple(AttributionKind::NotAQuote, Some("nested quotation"));
+    }
+    if word_count(text) < config.min_quote_words {
+        Attribution::simple(AttributionKind::NotAQuote, Some("short quotation"))
+    } else {
+        Attribution::simple(AttributionKind::None, None)
+    }
+}

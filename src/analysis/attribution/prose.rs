@@ -1,0 +1,446 @@
+//! The prose of a file as a flat stream of tokens for attribution: words, punctuation,
+//! mentions (with their entity's kind) and whole quotations as single units, split into
+//! paragraphs. A quotation that spans paragraphs joins them into one.
+
+use super::lexicon::is_s_contraction;
+use super::Lookup;
+use crate::analysis::entity::EntityKind;
+use crate::analysis::file::FileData;
+use crate::syntax::{unescape, Block, InlineKind, Span};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum TokKind {
+    Word,
+    Punct(char),
+    /// A span or bare mention.
+    Mention {
+        id: String,
+        /// `None` when the ID resolves to nothing or to a definition with an unknown kind.
+        kind: Option<EntityKind>,
+    },
+    /// A top-level quotation (index into `Parse::quotes`), marks and attribute block included.
+    Quote(usize),
+    /// `'s` or a lone `'` after a word or mention.
+    Possessive,
+}
+
+#[derive(Clone, Debug)]
+pub(super) struct Tok {
+    pub kind: TokKind,
+    pub span: Span,
+    /// Lowercased text: the word, or a mention's surface text.
+    pub lower: String,
+    /// The text starts with an uppercase letter.
+    pub cap: bool,
+    /// A word of two or more letters, all of them capitals (`QC`, `BBC`).
+    pub upper: bool,
+}
+
+impl Tok {
+    pub(super) fn word(&self) -> Option<&str> {
+        matches!(self.kind, TokKind::Word).then_some(self.lower.as_str())
+    }
+
+    pub(super) fn is_word(&self, w: &str) -> bool {
+        self.word() == Some(w)
+    }
+
+    pub(super) fn is_punct(&self, c: char) -> bool {
+        self.kind == TokKind::Punct(c)
+    }
+
+    pub(super) fn is_mention(&self) -> bool {
+        matches!(self.kind, TokKind::Mention { .. })
+    }
+
+    pub(super) fn quote(&self) -> Option<usize> {
+        match self.kind {
+            TokKind::Quote(q) => Some(q),
+            _ => None,
+        }
+    }
+
+    /// A dash that sets off a parenthetical (`-` standing alone, `–`, `—`).
+    pub(super) fn is_dash(&self) -> bool {
+        matches!(self.kind, TokKind::Punct('-' | '–' | '—'))
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Para {
+    /// Token range.
+    pub start: usize,
+    pub end: usize,
+    pub heading: bool,
+}
+
+#[derive(Debug, Default)]
+pub(super) struct Prose {
+    pub toks: Vec<Tok>,
+    pub paras: Vec<Para>,
+    /// For each quotation of `Parse::quotes`, the index of its token (top-level ones only).
+    pub quote_tok: Vec<Option<usize>>,
+}
+
+/// Characters of a run of prose between mentions and quotations, with their source spans.
+struct Run {
+    chars: Vec<(char, Span)>,
+}
+
+pub(super) fn build(file: &FileData, lookup: &Lookup<'_>) -> Prose {
+    let text = &file.text;
+    let quotes = &file.parse.quotes;
+    let mut top: Vec<usize> = (0..quotes.len()).filter(|&i| !quotes[i].nested).collect();
+    top.sort_by_key(|&i| quotes[i].open.start);
+    let mut prose = Prose {
+        toks: Vec::new(),
+        paras: Vec::new(),
+        quote_tok: vec![None; quotes.len()],
+    };
+    let mut next_quote = 0;
+    let mut skip_until = 0usize;
+    let mut run = Run { chars: Vec::new() };
+    for block in &file.parse.blocks {
+        let heading = match block {
+            Block::Heading(_) => true,
+            Block::Paragraph(_) => false,
+            _ => continue,
+        };
+        let inlines = block.inlines().unwrap_or_default();
+        let inside_quote = block.span().start < skip_until;
+        if !inside_quote {
+            lex_run(&mut run, &mut prose.toks);
+            close_para(&mut prose);
+            prose.paras.push(Para {
+                start: prose.toks.len(),
+                end: prose.toks.len(),
+                heading,
+            });
+        }
+        for inline in inlines {
+            if inline.span.start < skip_until {
+                continue;
+            }
+            while next_quote < top.len() && quotes[top[next_quote]].open.start < inline.span.start {
+                next_quote += 1;
+            }
+            if next_quote < top.len() && quotes[top[next_quote]].open.start == inline.span.start {
+                let qi = top[next_quote];
+                next_quote += 1;
+                lex_run(&mut run, &mut prose.toks);
+                let span = quotes[qi].span();
+                prose.quote_tok[qi] = Some(prose.toks.len());
+                prose.toks.push(Tok {
+                    kind: TokKind::Quote(qi),
+                    span,
+                    lower: String::new(),
+                    cap: false,
+                    upper: false,
+                });
+                skip_until = span.end.max(inline.span.end);
+                continue;
+            }
+            let raw = inline.span.slice(text);
+            match &inline.kind {
+                InlineKind::Text | InlineKind::Mark(_) => {
+                    let mut at = inline.span.start;
+                    for c in raw.chars() {
+                        let n = c.len_utf8();
+                        run.chars.push((c, Span::new(at, at + n)));
+                        at += n;
+                    }
+                }
+                InlineKind::Escape => {
+                    if let Some(c) = raw[1..].chars().next() {
+                        run.chars.push((c, inline.span));
+                    }
+                }
+                InlineKind::Newline => run.chars.push((' ', inline.span)),
+                InlineKind::Attr(_) => {}
+                InlineKind::SpanMention { surface, target } => {
+                    lex_run(&mut run, &mut prose.toks);
+                    let shown = unescape(surface.slice(text));
+                    match target {
+                        Some(t) => prose
+                            .toks
+                            .push(mention_tok(&t.id, inline.span, &shown, lookup)),
+                        None => {
+                            // Malformed braces: the surface still reads as prose.
+                            let mut at = surface.start;
+                            for c in surface.slice(text).chars() {
+                                let n = c.len_utf8();
+                                run.chars.push((c, Span::new(at, at + n)));
+                                at += n;
+                            }
+                        }
+                    }
+                }
+                InlineKind::BareMention(t) => {
+                    lex_run(&mut run, &mut prose.toks);
+                    let shown =
+                        lookup(&t.id).map_or(t.id.clone(), |e| e.display_name().to_string());
+                    prose
+                        .toks
+                        .push(mention_tok(&t.id, inline.span, &shown, lookup));
+                }
+            }
+        }
+    }
+    lex_run(&mut run, &mut prose.toks);
+    close_para(&mut prose);
+    prose.paras.retain(|p| p.end > p.start);
+    prose
+}
+
+fn close_para(prose: &mut Prose) {
+    if let Some(p) = prose.paras.last_mut() {
+        p.end = prose.toks.len();
+    }
+}
+
+fn mention_tok(id: &str, span: Span, shown: &str, lookup: &Lookup<'_>) -> Tok {
+    Tok {
+        kind: TokKind::Mention {
+            id: id.to_string(),
+            kind: lookup(id).and_then(|e| e.kind),
+        },
+        span,
+        lower: shown.to_lowercase(),
+        cap: shown.chars().next().is_some_and(char::is_uppercase),
+        upper: false,
+    }
+}
+
+/// Lex the buffered characters into words and punctuation.
+fn lex_run(run: &mut Run, out: &mut Vec<Tok>) {
+    let chars = std::mem::take(&mut run.chars);
+    let n = chars.len();
+    let at = |i: usize| chars.get(i).map(|c| c.0);
+    let mut i = 0;
+    while i < n {
+        let (c, span) = chars[i];
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        if c.is_alphanumeric() {
+            let start = i;
+            let mut j = i + 1;
+            while j < n {
+                let d = chars[j].0;
+                let inner = |ok: bool| ok && at(j + 1).is_some_and(char::is_alphanumeric);
+                if d.is_alphanumeric()
+                    || inner(matches!(d, '\'' | '’' | '-' | '.' | '&'))
+                    || inner(d == ',' && chars[j - 1].0.is_ascii_digit())
+                {
+                    j += 1;
+                } else {
+                    break;
+                }
+            }
+            push_word(&chars[start..j], out);
+            i = j;
+            continue;
+        }
+        if matches!(c, '\'' | '’') {
+            // A possessive after a word or mention: `[Labour]'s`, `the Tories' plans`.
+            let adjacent = out.last().is_some_and(|t| {
+                t.span.end == span.start
+                    && matches!(t.kind, TokKind::Word | TokKind::Mention { .. })
+            });
+            let next = at(i + 1);
+            if adjacent
+                && matches!(next, Some('s'))
+                && !at(i + 2).is_some_and(char::is_alphanumeric)
+            {
+                out.push(possessive(Span::new(span.start, chars[i + 1].1.end)));
+                i += 2;
+                continue;
+            }
+            if adjacent && !next.is_some_and(char::is_alphanumeric) {
+                out.push(possessive(span));
+                i += 1;
+                continue;
+            }
+        }
+        if c == '.' && at(i + 1) == Some('.') {
+            // An ellipsis `...` is one token.
+            let mut j = i;
+            while j < n && chars[j].0 == '.' {
+                j += 1;
+            }
+            out.push(punct('…', Span::new(span.start, chars[j - 1].1.end)));
+            i = j;
+            continue;
+        }
+        out.push(punct(c, span));
+        i += 1;
+    }
+}
+
+fn punct(c: char, span: Span) -> Tok {
+    Tok {
+        kind: TokKind::Punct(c),
+        span,
+        lower: String::new(),
+        cap: false,
+        upper: false,
+    }
+}
+
+fn possessive(span: Span) -> Tok {
+    Tok {
+        kind: TokKind::Possessive,
+        span,
+        lower: String::new(),
+        cap: false,
+        upper: false,
+    }
+}
+
+fn push_word(chars: &[(char, Span)], out: &mut Vec<Tok>) {
+    let text: String = chars.iter().map(|c| c.0).collect();
+    let span = Span::new(chars[0].1.start, chars[chars.len() - 1].1.end);
+    let cap = text.chars().next().is_some_and(char::is_uppercase);
+    let lower = text.to_lowercase();
+    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+    let upper = letters >= 2 && text.chars().all(|c| !c.is_alphabetic() || c.is_uppercase());
+    // `Japan's` is the word and a possessive; `it's` and `let's` are contractions.
+    for suffix in ["'s", "’s"] {
+        if let Some(stem) = lower.strip_suffix(suffix) {
+            if !stem.is_empty() && !is_s_contraction(stem) && chars.len() > 2 {
+                let cut = chars[chars.len() - 2].1.start;
+                out.push(Tok {
+                    kind: TokKind::Word,
+                    span: Span::new(span.start, cut),
+                    lower: stem.to_string(),
+                    cap,
+                    upper,
+                });
+                out.push(possessive(Span::new(cut, span.end)));
+                return;
+            }
+        }
+    }
+    out.push(Tok {
+        kind: TokKind::Word,
+        span,
+        lower,
+        cap,
+        upper,
+    });
+}
+
+/// The plain words of a source range as a reader sees them: span mentions show their surface
+/// text, escapes their character, attribute blocks and line ends disappear.
+pub(crate) fn plain_text(file: &FileData, range: Span) -> String {
+    let text = &file.text;
+    let blocks = &file.parse.blocks;
+    let mut out = String::new();
+    let first = blocks.partition_point(|b| b.span().end <= range.start);
+    for block in &blocks[first..] {
+        if block.span().start >= range.end {
+            break;
+        }
+        let Some(inlines) = block.inlines() else {
+            continue;
+        };
+        if !out.is_empty() && !out.ends_with(' ') {
+            out.push(' ');
+        }
+        let from = inlines.partition_point(|i| i.span.end <= range.start);
+        for inline in &inlines[from..] {
+            if inline.span.start >= range.end {
+                break;
+            }
+            let clipped = Span::new(
+                inline.span.start.max(range.start),
+                inline.span.end.min(range.end),
+            );
+            match &inline.kind {
+                InlineKind::Text | InlineKind::Mark(_) => out.push_str(clipped.slice(text)),
+                InlineKind::Escape => out.push_str(inline.span.slice(text).get(1..).unwrap_or("")),
+                InlineKind::Newline => out.push(' '),
+                InlineKind::Attr(_) => {}
+                InlineKind::SpanMention { surface, .. } => {
+                    out.push_str(&unescape(surface.slice(text)))
+                }
+                InlineKind::BareMention(_) => out.push_str(clipped.slice(text)),
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::entity::Entity;
+    use crate::syntax::ParseOptions;
+
+    fn toks(text: &str) -> (FileData, Prose) {
+        let file = FileData::new(text.to_string(), &ParseOptions::default());
+        let lookup = |_: &str| -> Option<&Entity> { None };
+        let prose = build(&file, &lookup);
+        (file, prose)
+    }
+
+    fn show(p: &Prose) -> Vec<String> {
+        p.toks
+            .iter()
+            .map(|t| match &t.kind {
+                TokKind::Word => t.lower.clone(),
+                TokKind::Punct(c) => c.to_string(),
+                TokKind::Mention { id, .. } => format!("@{id}"),
+                TokKind::Quote(q) => format!("Q{q}"),
+                TokKind::Possessive => "'s".into(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn words_mentions_quotes_and_possessives() {
+        let (_, p) = toks(
+            "[Labour]{@labour}'s Mr Brown, who's \"not 'sure' at all,\" said the Tories' plan isn't 3.1% or 4,745.\n",
+        );
+        assert_eq!(
+            show(&p),
+            [
+                "@labour", "'s", "mr", "brown", ",", "who's", "Q0", "said", "the", "tories", "'s",
+                "plan", "isn't", "3.1", "%", "or", "4,745", "."
+            ]
+        );
+        assert_eq!(p.paras.len(), 1);
+        assert_eq!(p.quote_tok, vec![Some(6), None]);
+    }
+
+    #[test]
+    fn multi_paragraph_quotation_joins_paragraphs() {
+        let (_, p) = toks("He said: \"One.\n\n\"Two,\" he added.\n\nNext para.\n");
+        assert_eq!(
+            show(&p),
+            ["he", "said", ":", "Q0", "he", "added", ".", "next", "para", "."]
+        );
+        assert_eq!(p.paras.len(), 2);
+        assert_eq!((p.paras[0].start, p.paras[0].end), (0, 7));
+    }
+
+    #[test]
+    fn headings_are_paragraphs_and_ellipses_one_token() {
+        let (_, p) = toks("# Title here\n\nWait... what? \\@not a mention\n");
+        assert_eq!(p.paras.len(), 2);
+        assert!(p.paras[0].heading);
+        assert_eq!(
+            show(&p)[2..],
+            ["wait", "…", "what", "?", "@", "not", "a", "mention"]
+        );
+    }
+
+    #[test]
+    fn plain_text_of_a_quotation() {
+        let text = "X said: \"The [club]{@c} is \\\"fine\\\"\n today.\"{@x} Done.\n";
+        let file = FileData::new(text.to_string(), &ParseOptions::default());
+        let q = &file.parse.quotes[0];
+        assert_eq!(plain_text(&file, q.content), "The club is \"fine\"  today.");
+    }
+}

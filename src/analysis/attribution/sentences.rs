@@ -1,0 +1,162 @@
+//! Sentence splitting over the token stream. A sentence ends at `.`, `?`, `!` or `…` (or a
+//! quotation whose words end with one) when the next token can start a sentence; abbreviations
+//! (`Mr.`) and initials do not end one.
+
+use super::lexicon::{is_abbreviation, is_adverb, is_determiner, is_title_word, pronoun, Lexicon};
+use super::prose::{Prose, Tok, TokKind};
+
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Sentence {
+    /// Token range.
+    pub start: usize,
+    pub end: usize,
+    /// Index into `Prose::paras`.
+    pub para: usize,
+    pub heading: bool,
+}
+
+fn starts_sentence(t: &Tok) -> bool {
+    match &t.kind {
+        TokKind::Quote(_) => true,
+        TokKind::Word | TokKind::Mention { .. } => {
+            t.cap || t.lower.chars().next().is_some_and(|c| c.is_ascii_digit())
+        }
+        TokKind::Punct(c) => matches!(c, '(' | '[' | '—' | '–'),
+        TokKind::Possessive => false,
+    }
+}
+
+/// The sentence-ending mark the quotation's words end with (`"… move on."`, `"… right?"`).
+pub(super) fn end_mark(content: &str) -> Option<char> {
+    let trimmed = content
+        .trim_end()
+        .trim_end_matches(['\'', '’', '"', '”', ')']);
+    trimmed
+        .chars()
+        .next_back()
+        .filter(|c| matches!(c, '.' | '?' | '!' | '…'))
+}
+
+/// Whether a reporting clause starts at `k` (`Mr Smith asked`, `asked Mr Smith`): a question
+/// or exclamation in quotation marks followed by one does not end the sentence.
+fn reporting_clause_at(toks: &[Tok], k: usize, end: usize, lex: &Lexicon) -> bool {
+    for i in k..end.min(k + 8) {
+        let t = &toks[i];
+        match &t.kind {
+            TokKind::Word => {
+                let w = t.lower.as_str();
+                let next = |n: usize| toks.get(i + n).filter(|_| i + n < end).and_then(Tok::word);
+                if !t.cap && lex.verb_at(w, next).is_some() {
+                    return true;
+                }
+                let np = t.cap || is_determiner(w) || is_title_word(w) || is_adverb(w);
+                if !np && pronoun(w).is_none() {
+                    return false;
+                }
+            }
+            TokKind::Mention { .. } | TokKind::Possessive => {}
+            _ => return false,
+        }
+    }
+    false
+}
+
+pub(super) fn split(
+    prose: &Prose,
+    lex: &Lexicon,
+    quote_end: impl Fn(usize) -> Option<char>,
+) -> Vec<Sentence> {
+    let toks = &prose.toks;
+    let mut out = Vec::new();
+    for (pi, para) in prose.paras.iter().enumerate() {
+        let mut start = para.start;
+        for i in para.start..para.end {
+            let next = toks.get(i + 1).filter(|_| i + 1 < para.end);
+            let ends = match &toks[i].kind {
+                TokKind::Punct('.') => {
+                    let abbrev = i > para.start && {
+                        let prev = &toks[i - 1];
+                        prev.span.end == toks[i].span.start
+                            && prev.word().is_some_and(|w| {
+                                is_abbreviation(w) || (w.chars().count() == 1 && prev.cap)
+                            })
+                    };
+                    !abbrev
+                }
+                TokKind::Punct('?' | '!' | '…') => true,
+                TokKind::Quote(q) => match quote_end(*q) {
+                    Some('?' | '!') => !reporting_clause_at(toks, i + 1, para.end, lex),
+                    Some(_) => true,
+                    None => false,
+                },
+                _ => false,
+            };
+            // A closing bracket or mark right after the full stop belongs to the sentence.
+            if ends && next.is_none_or(starts_sentence) {
+                out.push(Sentence {
+                    start,
+                    end: i + 1,
+                    para: pi,
+                    heading: para.heading,
+                });
+                start = i + 1;
+            }
+        }
+        if start < para.end {
+            out.push(Sentence {
+                start,
+                end: para.end,
+                para: pi,
+                heading: para.heading,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::entity::Entity;
+    use crate::analysis::file::FileData;
+    use crate::syntax::ParseOptions;
+
+    fn sentences(text: &str) -> Vec<String> {
+        let file = FileData::new(text.to_string(), &ParseOptions::default());
+        let lookup = |_: &str| -> Option<&Entity> { None };
+        let prose = super::super::prose::build(&file, &lookup);
+        let ends = |q: usize| end_mark(file.parse.quotes[q].content.slice(&file.text));
+        split(&prose, &Lexicon::default(), ends)
+            .iter()
+            .map(|s| {
+                let a = prose.toks[s.start].span.start;
+                let b = prose.toks[s.end - 1].span.end;
+                file.text[a..b].to_string()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn splits_at_full_stops_and_quotations() {
+        assert_eq!(
+            sentences("Mr. Smith met J. Doe at 3 p.m. today. \"We won.\" He said so.\n\n\"How?\" he asked. \"Why?\" Mr Doe asked. \"Fine!\" The end."),
+            [
+                "Mr. Smith met J. Doe at 3 p.m. today.",
+                "\"We won.\"",
+                "He said so.",
+                "\"How?\" he asked.",
+                "\"Why?\" Mr Doe asked.",
+                "\"Fine!\"",
+                "The end."
+            ]
+        );
+    }
+
+    #[test]
+    fn lowercase_after_a_stop_continues_the_sentence() {
+        assert_eq!(
+            sentences("It rose 3.1 per cent... then fell. Next one"),
+            ["It rose 3.1 per cent... then fell.", "Next one"]
+        );
+    }
+}

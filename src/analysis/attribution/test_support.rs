@@ -1,0 +1,71 @@
+//! Building tokens and sentences from a snippet of markup, for the modules' unit tests.
+
+use super::lexicon::Lexicon;
+use super::prose::{self, Prose};
+use super::sentences::{self, Sentence};
+use super::subject::{Clause, Subject};
+use crate::analysis::entity::Entity;
+use crate::analysis::file::FileData;
+use crate::syntax::ParseOptions;
+
+/// Entities the snippets mention.
+const CAST: &str = "@smith: person \"John Smith\"\n  aka: Mr Smith\n@jones: person \"Mary Jones\"\n  aka: Ms Jones\n@acme: org \"Acme\"\n@paris: place \"Paris\"\n\n";
+
+pub(super) struct Snippet {
+    pub file: FileData,
+    pub prose: Prose,
+    pub sents: Vec<Sentence>,
+    pub lex: Lexicon,
+}
+
+impl Snippet {
+    pub(super) fn new(text: &str) -> Snippet {
+        let file = FileData::new(format!("{CAST}{text}"), &ParseOptions::default());
+        let lex = Lexicon::default();
+        let lookup = |id: &str| -> Option<&Entity> { file.entity(id).map(|(_, e)| e) };
+        let prose = prose::build(&file, &lookup);
+        let sents = sentences::split(&prose, &lex, |q| {
+            sentences::end_mark(file.parse.quotes[q].content.slice(&file.text))
+        });
+        Snippet {
+            file,
+            prose,
+            sents,
+            lex,
+        }
+    }
+
+    pub(super) fn lookup<'s>(&'s self) -> impl Fn(&str) -> Option<&'s Entity> + 's {
+        |id: &str| self.file.entity(id).map(|(_, e)| e)
+    }
+
+    pub(super) fn clause(&self, s: usize) -> Clause<'_> {
+        let sent = self.sents[s];
+        Clause {
+            toks: &self.prose.toks,
+            lo: sent.start,
+            hi: sent.end,
+            lex: &self.lex,
+        }
+    }
+
+    /// The source text of a token.
+    pub(super) fn text(&self, i: usize) -> &str {
+        self.prose.toks[i].span.slice(&self.file.text)
+    }
+
+    /// A subject as the text of its token (a mention shows its surface in brackets), or the
+    /// name of its variant.
+    pub(super) fn show(&self, subject: Subject) -> String {
+        match subject.pos() {
+            Some(i) => {
+                let t = self.text(i);
+                match t.find("]{") {
+                    Some(end) => t[..end + 1].to_string(),
+                    None => t.to_string(),
+                }
+            }
+            None => format!("{subject:?}"),
+        }
+    }
+}
