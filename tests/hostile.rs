@@ -7,7 +7,7 @@
 mod support;
 
 use serde_json::{json, Value};
-use std::path::Path;
+
 use std::time::{Duration, Instant};
 use support::{file_uri, workspace, Client, NEOVIM, VSCODE};
 
@@ -51,12 +51,15 @@ fn hover_at(c: &mut Client, uri: &str, pos: Value) -> Result<Value, Value> {
     )
 }
 
+/// Display names of the workspace symbols matching `query` (a symbol's detail is
+/// `Name · kind`).
 fn symbols(c: &mut Client, query: &str) -> Vec<String> {
     let r = c.call("workspace/symbol", json!({"query": query}));
     r.as_array()
         .map(|a| {
             a.iter()
-                .map(|s| s["name"].as_str().unwrap_or_default().to_string())
+                .filter_map(|s| s["containerName"].as_str()?.split(" · ").next())
+                .map(str::to_string)
                 .collect()
         })
         .unwrap_or_default()
@@ -92,7 +95,9 @@ fn malformed_frames_get_error_responses_and_the_server_goes_on() {
         assert!(e["message"].as_str().unwrap().contains("malformed"), "{e}");
     }
     // A broken request with a readable id is answered under that id.
-    c.send_raw(&frame(br#"{"jsonrpc":"1.0","id":4242,"method":"textDocument/hover"}"#));
+    c.send_raw(&frame(
+        br#"{"jsonrpc":"1.0","id":4242,"method":"textDocument/hover"}"#,
+    ));
     let err = c.response(4242).unwrap_err();
     assert_eq!(err["code"], -32600, "{err}");
     assert_alive(&mut c);
@@ -163,8 +168,11 @@ fn requests_before_initialize_are_refused() {
         )
         .unwrap_err();
     assert_eq!(err["code"], -32002, "server not initialized: {err}");
-    c.notify("textDocument/didOpen", json!({"textDocument": {"uri": "file:///early.nmk",
-        "languageId": "newsmark", "version": 1, "text": "early"}}));
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": "file:///early.nmk",
+        "languageId": "newsmark", "version": 1, "text": "early"}}),
+    );
     let err = c.request("shutdown", Value::Null).unwrap_err();
     assert_eq!(err["code"], -32002, "{err}");
     let fx = support::fixture(VSCODE);
@@ -200,21 +208,57 @@ fn positions_out_of_range_are_clamped_or_refused() {
         let range = json!({"start": {"line": 0, "character": 0}, "end": pos});
         let backwards = json!({"start": pos, "end": {"line": 0, "character": 0}});
         for (method, params) in [
-            ("textDocument/hover", json!({"textDocument": doc, "position": pos})),
-            ("textDocument/definition", json!({"textDocument": doc, "position": pos})),
-            ("textDocument/references", json!({"textDocument": doc, "position": pos, "context": {"includeDeclaration": true}})),
-            ("textDocument/documentHighlight", json!({"textDocument": doc, "position": pos})),
-            ("textDocument/prepareRename", json!({"textDocument": doc, "position": pos})),
-            ("textDocument/rename", json!({"textDocument": doc, "position": pos, "newName": "b"})),
-            ("textDocument/completion", json!({"textDocument": doc, "position": pos})),
-            ("textDocument/codeAction", json!({"textDocument": doc, "range": range, "context": {"diagnostics": []}})),
-            ("textDocument/codeAction", json!({"textDocument": doc, "range": backwards, "context": {"diagnostics": []}})),
-            ("textDocument/semanticTokens/range", json!({"textDocument": doc, "range": backwards})),
-            ("textDocument/inlayHint", json!({"textDocument": doc, "range": range})),
+            (
+                "textDocument/hover",
+                json!({"textDocument": doc, "position": pos}),
+            ),
+            (
+                "textDocument/definition",
+                json!({"textDocument": doc, "position": pos}),
+            ),
+            (
+                "textDocument/references",
+                json!({"textDocument": doc, "position": pos, "context": {"includeDeclaration": true}}),
+            ),
+            (
+                "textDocument/documentHighlight",
+                json!({"textDocument": doc, "position": pos}),
+            ),
+            (
+                "textDocument/prepareRename",
+                json!({"textDocument": doc, "position": pos}),
+            ),
+            (
+                "textDocument/rename",
+                json!({"textDocument": doc, "position": pos, "newName": "b"}),
+            ),
+            (
+                "textDocument/completion",
+                json!({"textDocument": doc, "position": pos}),
+            ),
+            (
+                "textDocument/codeAction",
+                json!({"textDocument": doc, "range": range, "context": {"diagnostics": []}}),
+            ),
+            (
+                "textDocument/codeAction",
+                json!({"textDocument": doc, "range": backwards, "context": {"diagnostics": []}}),
+            ),
+            (
+                "textDocument/semanticTokens/range",
+                json!({"textDocument": doc, "range": backwards}),
+            ),
+            (
+                "textDocument/inlayHint",
+                json!({"textDocument": doc, "range": range}),
+            ),
         ] {
             // An answer either way; an error must be a proper JSON-RPC error.
             if let Err(e) = c.request(method, params) {
-                assert!(e["code"].is_i64() && e["message"].is_string(), "{method}: {e}");
+                assert!(
+                    e["code"].is_i64() && e["message"].is_string(),
+                    "{method}: {e}"
+                );
             }
         }
     }
@@ -224,9 +268,20 @@ fn positions_out_of_range_are_clamped_or_refused() {
     // Edits out of range are clamped to the document: past the end appends; a reversed range
     // (from inside the emoji back to past the end of line 0) is ordered, and the middle of a
     // surrogate pair stays before the character.
-    c.change(uri, 2, json!([{"range": {"start": far, "end": far}, "text": "!"}]));
-    c.change(uri, 3, json!([{"range": {"start": mid, "end": past_line}, "text": "?"}]));
-    let got = c.call("newsmark/documentText", json!({"textDocument": {"uri": uri}}));
+    c.change(
+        uri,
+        2,
+        json!([{"range": {"start": far, "end": far}, "text": "!"}]),
+    );
+    c.change(
+        uri,
+        3,
+        json!([{"range": {"start": mid, "end": past_line}, "text": "?"}]),
+    );
+    let got = c.call(
+        "newsmark/documentText",
+        json!({"textDocument": {"uri": uri}}),
+    );
     assert_eq!(got["text"], "@a: person \"A\"?😀\n!");
     assert_alive(&mut c);
 }
@@ -236,15 +291,24 @@ fn edits_to_unopened_documents_and_duplicate_opens() {
     let mut c = Client::start(VSCODE, None, None);
     let uri = "file:///hostile/never-opened.nmk";
     c.change(uri, 2, json!([{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "x"}]));
-    c.notify("textDocument/didClose", json!({"textDocument": {"uri": uri}}));
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri}}),
+    );
     assert_eq!(
         hover_at(&mut c, uri, json!({"line": 0, "character": 0})).unwrap(),
         Value::Null
     );
     let err = c
-        .request("newsmark/documentText", json!({"textDocument": {"uri": uri}}))
+        .request(
+            "newsmark/documentText",
+            json!({"textDocument": {"uri": uri}}),
+        )
         .unwrap_err();
-    assert!(err["message"].as_str().unwrap().contains("not open"), "{err}");
+    assert!(
+        err["message"].as_str().unwrap().contains("not open"),
+        "{err}"
+    );
     // A second didOpen of an open document replaces it.
     let dup = "file:///hostile/dup.nmk";
     c.open(dup, "first text\n");
@@ -252,7 +316,10 @@ fn edits_to_unopened_documents_and_duplicate_opens() {
         "textDocument/didOpen",
         json!({"textDocument": {"uri": dup, "languageId": "newsmark", "version": 7, "text": "@z: person \"Zed\"\n"}}),
     );
-    let got = c.call("newsmark/documentText", json!({"textDocument": {"uri": dup}}));
+    let got = c.call(
+        "newsmark/documentText",
+        json!({"textDocument": {"uri": dup}}),
+    );
     assert_eq!(got["text"], "@z: person \"Zed\"\n");
     assert_eq!(got["version"], 7);
     let diags = c.diagnostics(dup, 7);
@@ -268,5 +335,244 @@ fn edits_to_unopened_documents_and_duplicate_opens() {
         )
         .unwrap_err();
     assert_eq!(err["code"], -32602, "{err}");
+    assert_alive(&mut c);
+}
+
+/// Wait until indexing has ended (`$/progress` end).
+fn wait_indexed(c: &mut Client) {
+    while c.wait_for("$/progress", |_| true)["value"]["kind"] != "end" {}
+}
+
+/// The text of a `window/logMessage` or `window/showMessage` that contains `needle`.
+fn message_with(c: &mut Client, method: &str, needle: &str) -> String {
+    let limit = Duration::from_secs(120);
+    let p = c
+        .try_wait_for(method, limit, |p| {
+            p["message"].as_str().is_some_and(|m| m.contains(needle))
+        })
+        .unwrap_or_else(|| panic!("no {method} with {needle:?} in {limit:?}"));
+    p["message"].as_str().unwrap().to_string()
+}
+
+fn has_symbol(c: &mut Client, name: &str) -> bool {
+    symbols(c, name).iter().any(|n| n == name)
+}
+
+#[test]
+fn a_100_mb_document_is_held_but_not_analysed() {
+    let mut c = Client::start(VSCODE, None, None);
+    let uri = "file:///hostile/huge.nmk";
+    let para = "@p: person \"Pat\"\n\n“Quoted words here, four at least,” said @p. Лавров 😀\n\n";
+    let text = para.repeat(100_000_000 / para.len() + 1);
+    assert!(text.len() > 100_000_000);
+    c.open(uri, &text);
+    drop(text);
+    let msg = message_with(&mut c, "window/showMessage", "huge.nmk");
+    assert!(
+        msg.contains("not analysed") && msg.contains("limit"),
+        "{msg}"
+    );
+    assert_eq!(
+        hover_at(&mut c, uri, json!({"line": 2, "character": 40})).unwrap(),
+        Value::Null
+    );
+    // Edits still apply; shrinking it below the limit brings analysis back.
+    c.change(uri, 2, json!([{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "% edit\n"}]));
+    c.change(uri, 3, json!([{"text": para}]));
+    let diags = c.diagnostics(uri, 3);
+    assert!(diags.is_empty(), "{diags:?}");
+    let hover = hover_at(&mut c, uri, json!({"line": 2, "character": 42})).unwrap();
+    assert!(hover.to_string().contains("Pat"), "{hover}");
+    assert_peak_below(&c, 2500);
+    assert_alive(&mut c);
+}
+
+#[test]
+fn a_10_mb_line_is_analysed_in_linear_time() {
+    let mut c = Client::start(VSCODE, None, None);
+    let uri = "file:///hostile/long-line.nmk";
+    let mut line = String::from("Intro by @ghost.");
+    let filler = " Лавров и 😀 сказали что-то важное, очень важное, снова и снова.";
+    while line.len() < 10_000_000 {
+        for _ in 0..100 {
+            line.push_str(filler);
+        }
+        line.push_str(" “A quotation in the long line,” said @ghost.");
+    }
+    let text = format!("{line}\n@ghost: person \"Ghost\"\n");
+    c.open(uri, &text);
+    let diags = c.diagnostics(uri, 1);
+    assert!(
+        diags.iter().all(|d| d["range"]["start"]["line"] == 0),
+        "{:?}",
+        &diags[..1]
+    );
+    // Positions near the end of the line, in UTF-16 units.
+    let end_col = line.encode_utf16().count();
+    let hover = hover_at(&mut c, uri, json!({"line": 0, "character": end_col - 3})).unwrap();
+    assert!(hover.to_string().contains("Ghost"), "{hover}");
+    let symbols = c.call(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    assert!(symbols.as_array().is_some_and(|s| !s.is_empty()));
+    assert_peak_below(&c, 3000);
+    assert_alive(&mut c);
+}
+
+#[test]
+fn binary_non_utf8_and_oversized_files_are_reported_and_the_rest_served() {
+    let dir = workspace(&[
+        (
+            "good.nmk",
+            "@good: person \"Good Person\"\n\nHello @good.\n",
+        ),
+        (
+            "nul.nmk",
+            "@nul: person \"Nul\"\n\n\0\0\0 NUL bytes are text too.\n",
+        ),
+    ]);
+    std::fs::write(dir.path().join("latin1.nmk"), b"caf\xe9 @good\n").unwrap();
+    let binary: Vec<u8> = (0..65536u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    std::fs::write(dir.path().join("binary.nmk"), binary).unwrap();
+    std::fs::write(dir.path().join("big.nmk"), vec![b'a'; 17 << 20]).unwrap();
+    let mut c = Client::start(NEOVIM, Some(dir.path()), None);
+    wait_indexed(&mut c);
+    let msg = message_with(&mut c, "window/logMessage", "could not be read");
+    assert!(msg.contains("latin1.nmk: not UTF-8"), "{msg}");
+    assert!(msg.contains("binary.nmk: not UTF-8"), "{msg}");
+    assert!(
+        msg.contains("big.nmk: 17.8 MB, over the 16 MiB limit"),
+        "{msg}"
+    );
+    assert!(
+        !msg.contains("good.nmk") && !msg.contains("nul.nmk"),
+        "{msg}"
+    );
+    assert!(has_symbol(&mut c, "Good Person"));
+    assert!(has_symbol(&mut c, "Nul"));
+    assert_peak_below(&c, 500);
+    assert_alive(&mut c);
+}
+
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Uid:"))
+                .map(|u| u.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false)
+}
+
+#[test]
+fn files_deleted_or_made_unreadable_while_indexing() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..3000 {
+        let text = format!("@e{i}: person \"Person Number{i}\"\n\nText about @e{i}.\n");
+        std::fs::write(dir.path().join(format!("f{i}.nmk")), text).unwrap();
+    }
+    let mut c = Client::start(NEOVIM, Some(dir.path()), None);
+    // While the server walks and reads: delete a third, lock another third.
+    for i in 0..3000 {
+        let p = dir.path().join(format!("f{i}.nmk"));
+        match i % 3 {
+            0 => std::fs::remove_file(p).unwrap(),
+            1 => std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o000)).unwrap(),
+            _ => {}
+        }
+    }
+    wait_indexed(&mut c);
+    if !is_root() {
+        // (root reads a mode-000 file anyway.)
+        let msg = message_with(&mut c, "window/logMessage", "could not be read");
+        assert!(msg.contains("ermission denied"), "{msg}");
+    }
+    assert!(has_symbol(&mut c, "Person Number2"));
+    assert!(has_symbol(&mut c, "Person Number2999"));
+    // The watcher drops deleted files that indexing may have read before they went.
+    eventually(Duration::from_secs(30), "deleted files dropped", || {
+        !has_symbol(&mut c, "Person Number0") && !has_symbol(&mut c, "Person Number2997")
+    });
+    assert_peak_below(&c, 600);
+    assert_alive(&mut c);
+}
+
+#[test]
+fn symlinks_never_lead_out_of_the_workspace() {
+    let outside = workspace(&[
+        ("secret.nmk", "@secret: person \"Secret Outside\"\n"),
+        ("leak.nmk", "@leak: person \"Leak Outside\"\n"),
+    ]);
+    let dir = workspace(&[("inside.nmk", "@in: person \"Inside Person\"\n\nHi @in.\n")]);
+    let ws = dir.path();
+    std::os::unix::fs::symlink(ws, ws.join("loop")).unwrap();
+    std::fs::create_dir(ws.join("sub")).unwrap();
+    std::os::unix::fs::symlink("..", ws.join("sub/up")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), ws.join("out")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("leak.nmk"), ws.join("leak.nmk")).unwrap();
+    let mut c = Client::start(NEOVIM, Some(ws), None);
+    wait_indexed(&mut c);
+    assert!(has_symbol(&mut c, "Inside Person"));
+    assert!(!has_symbol(&mut c, "Secret Outside"));
+    assert!(!has_symbol(&mut c, "Leak Outside"));
+    // Changes outside, seen through the links, stay outside; the client naming such a path too.
+    std::fs::write(
+        outside.path().join("new.nmk"),
+        "@fresh: person \"Fresh Outside\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        outside.path().join("secret.nmk"),
+        "@secret: person \"Secret Changed\"\n",
+    )
+    .unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [
+            {"uri": file_uri(&ws.join("out/secret.nmk")), "type": 2},
+            {"uri": file_uri(&ws.join("leak.nmk")), "type": 2},
+        ]}),
+    );
+    // A file created inside is picked up: the watcher works, so the outside ones were refused.
+    std::fs::write(ws.join("late.nmk"), "@late: person \"Late Inside\"\n").unwrap();
+    eventually(
+        Duration::from_secs(20),
+        "a new file inside is indexed",
+        || has_symbol(&mut c, "Late Inside"),
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    for name in [
+        "Secret Outside",
+        "Secret Changed",
+        "Leak Outside",
+        "Fresh Outside",
+    ] {
+        assert!(!has_symbol(&mut c, name), "{name} was read through a link");
+    }
+    assert_alive(&mut c);
+}
+
+#[test]
+fn ten_thousand_files_created_at_once() {
+    let dir = workspace(&[("seed.nmk", "@seed: person \"Seed\"\n")]);
+    let mut c = Client::start(NEOVIM, Some(dir.path()), None);
+    wait_indexed(&mut c);
+    let flood = dir.path().join("flood");
+    std::fs::create_dir(&flood).unwrap();
+    for i in 0..10_000 {
+        let text = format!("@f{i}: person \"Flood Person{i}\"\n\nSaid @f{i}.\n");
+        std::fs::write(flood.join(format!("f{i}.nmk")), text).unwrap();
+    }
+    eventually(Duration::from_secs(120), "all 10,000 files indexed", || {
+        has_symbol(&mut c, "Flood Person0")
+            && has_symbol(&mut c, "Flood Person5000")
+            && has_symbol(&mut c, "Flood Person9999")
+    });
+    assert_peak_below(&c, 1000);
     assert_alive(&mut c);
 }

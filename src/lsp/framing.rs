@@ -138,9 +138,10 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
         };
         if len > self.limit {
             // Skip the body without holding it.
-            let skipped = tokio::io::copy(&mut (&mut self.r).take(len as u64), &mut tokio::io::sink())
-                .await
-                .unwrap_or(0);
+            let skipped =
+                tokio::io::copy(&mut (&mut self.r).take(len as u64), &mut tokio::io::sink())
+                    .await
+                    .unwrap_or(0);
             self.done = skipped < len as u64;
             return Some(Frame::Malformed {
                 code: INVALID_REQUEST,
@@ -379,7 +380,14 @@ mod tests {
             }
             f => panic!("{f:?}"),
         }
-        assert!(matches!(&out[1], Frame::Malformed { code: INVALID_REQUEST, id: None, .. }));
+        assert!(matches!(
+            &out[1],
+            Frame::Malformed {
+                code: INVALID_REQUEST,
+                id: None,
+                ..
+            }
+        ));
         assert!(is_shutdown(&out[2]));
     }
 
@@ -429,7 +437,10 @@ mod tests {
 
     #[tokio::test]
     async fn oversized_messages_are_skipped_unread() {
-        let big = format!(r#"{{"jsonrpc":"2.0","method":"x","params":"{}"}}"#, "a".repeat(5000));
+        let big = format!(
+            r#"{{"jsonrpc":"2.0","method":"x","params":"{}"}}"#,
+            "a".repeat(5000)
+        );
         let mut input = msg(&big);
         input.extend(msg(SHUTDOWN));
         let out = frames_with_limit(input, 1000).await;

@@ -9,8 +9,8 @@
 //! report `ContentModified` when the document has moved on.
 
 use super::docs::DocSnapshot;
-use super::server::{Backend, Shared};
 use super::framing::MALFORMED;
+use super::server::{Backend, Shared};
 use futures_util::future::{BoxFuture, FutureExt};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -68,7 +68,9 @@ impl tower::Service<Request> for Ordered {
             Ok(()) => {}
             Err(p) => {
                 let err = panicked(&method, p.as_ref());
-                return Box::pin(std::future::ready(Ok(id.map(|id| Response::from_error(id, err)))));
+                return Box::pin(std::future::ready(Ok(
+                    id.map(|id| Response::from_error(id, err))
+                )));
             }
         }
         let snap = if req.id().is_some() {
@@ -174,9 +176,12 @@ mod tests {
             .id(1)
             .finish();
         assert!(call(&mut svc, init).await.unwrap().is_ok());
-        let r = call(&mut svc, Request::build("test/boom").params(json!({})).id(2).finish())
-            .await
-            .expect("a response");
+        let r = call(
+            &mut svc,
+            Request::build("test/boom").params(json!({})).id(2).finish(),
+        )
+        .await
+        .expect("a response");
         let (id, result) = r.into_parts();
         assert_eq!(id, Id::Number(2));
         let err = result.unwrap_err();
@@ -187,8 +192,10 @@ mod tests {
         assert!(call(&mut svc, note).await.is_none());
         // Still serving.
         let open = Request::build("textDocument/didOpen")
-            .params(json!({"textDocument": {"uri": "file:///p.nmk", "languageId": "newsmark",
-                "version": 1, "text": "@a: person \"A\"\n"}}))
+            .params(
+                json!({"textDocument": {"uri": "file:///p.nmk", "languageId": "newsmark",
+                "version": 1, "text": "@a: person \"A\"\n"}}),
+            )
             .finish();
         assert!(call(&mut svc, open).await.is_none());
         let sym = Request::build("textDocument/documentSymbol")

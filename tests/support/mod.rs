@@ -420,10 +420,6 @@ impl Client {
         let _ = stdin.flush();
     }
 
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
     /// The server's peak resident memory (VmHWM), in MiB.
     pub fn peak_rss_mib(&self) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
