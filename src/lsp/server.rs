@@ -874,7 +874,10 @@ impl Backend {
     /// `newsmark/documentText`: the server's copy of an open document, for tests and debugging.
     pub async fn document_text(&self, p: DocumentTextParams) -> Result<Value> {
         let key = key_of(&p.text_document.uri);
-        let buffer = request_snapshot().map(|b| b.rope.to_string());
+        // Only open documents: the snapshot is taken when the request arrives, in wire order.
+        let Some(buffer) = request_snapshot().map(|b| b.rope.to_string()) else {
+            return Err(Error::invalid_params(format!("{key} is not open")));
+        };
         let found = self
             .on_file(&p.text_document.uri, false, |c| {
                 Ok(serde_json::json!({ "version": c.a.version, "text": c.a.data.text }))
