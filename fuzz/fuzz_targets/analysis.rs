@@ -30,14 +30,20 @@ fn check_edits(ws: &Workspace, change: &SourceChange) {
     }
 }
 
-/// Offsets to probe: all of them in small texts, an even sample plus the edges in large ones.
-fn offsets(len: usize) -> Vec<usize> {
-    if len <= 256 {
-        (0..=len + 1).collect()
-    } else {
-        let step = len / 256;
-        (0..=len + 1).step_by(step).chain([len, len + 1]).collect()
+/// Offsets to probe: all of them in small texts; in larger ones an even sample, the edges and
+/// offsets derived from the input (so that the fuzzer can steer them).
+fn offsets(len: usize, seed: &[u8]) -> Vec<usize> {
+    if len <= 96 {
+        return (0..=len + 1).collect();
     }
+    let step = len / 48;
+    (0..=len + 1)
+        .step_by(step)
+        .chain([len, len + 1])
+        .chain(seed.chunks(2).take(32).map(|c| {
+            (usize::from(c[0]) << 8 | usize::from(*c.get(1).unwrap_or(&0))) % (len + 2)
+        }))
+        .collect()
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -98,7 +104,7 @@ fuzz_target!(|data: &[u8]| {
     }
 
     let others = |f| Some(Arc::new(ws.analyze(f)));
-    for offset in offsets(len) {
+    for offset in offsets(len, b) {
         if let Some(h) = ide::hover(&ws, fa, &analysis, offset, &others) {
             assert!(in_file(&ws, fa, h.range));
         }
