@@ -78,7 +78,10 @@ impl State {
         }
         if m["method"] == "textDocument/publishDiagnostics" {
             if m["params"]["uri"] == uri0 {
-                if let Some(t) = m["params"]["version"].as_i64().and_then(|v| self.edits.remove(&v)) {
+                if let Some(t) = m["params"]["version"]
+                    .as_i64()
+                    .and_then(|v| self.edits.remove(&v))
+                {
                     self.diag_lat.push((now - t).as_secs_f64() * 1000.0);
                 }
             }
@@ -87,9 +90,16 @@ impl State {
         if let Some((t, kind)) = m["id"].as_i64().and_then(|id| self.sent.remove(&id)) {
             match m.get("error") {
                 Some(e) => {
-                    *self.failures.entry(format!("{kind}: {}", e["message"])).or_default() += 1
+                    *self
+                        .failures
+                        .entry(format!("{kind}: {}", e["message"]))
+                        .or_default() += 1
                 }
-                None => self.lat.entry(kind).or_default().push((now - t).as_secs_f64() * 1000.0),
+                None => self
+                    .lat
+                    .entry(kind)
+                    .or_default()
+                    .push((now - t).as_secs_f64() * 1000.0),
             }
         }
     }
@@ -154,14 +164,18 @@ fn main() {
         stdin.flush().unwrap();
     };
     let root = format!("file://{}", dir.path().display());
-    send(&json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+    send(
+        &json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
         "capabilities": {"window": {"workDoneProgress": true}},
-        "rootUri": root, "workspaceFolders": [{"uri": root, "name": "ws"}]}}));
+        "rootUri": root, "workspaceFolders": [{"uri": root, "name": "ws"}]}}),
+    );
     // Wait for initialize and for indexing to end.
     let mut indexed = false;
     let mut initialized = false;
     while !indexed {
-        let (_, m) = rx.recv_timeout(Duration::from_secs(60)).expect("server answers");
+        let (_, m) = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("server answers");
         if m["id"] == 0 && m.get("method").is_none() && !initialized {
             initialized = true;
             send(&json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
@@ -177,8 +191,10 @@ fn main() {
     let uri = |n: usize| format!("{root}/a{n}.nmk");
     let texts: Vec<String> = (0..5).map(|n| article(n, entities)).collect();
     for (n, t) in texts.iter().enumerate() {
-        send(&json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
-            "uri": uri(n), "languageId": "newsmark", "version": 1, "text": t}}}));
+        send(
+            &json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": uri(n), "languageId": "newsmark", "version": 1, "text": t}}}),
+        );
     }
     // Positions of mentions (on the first lines, which the edits at the end never move).
     let positions: Vec<(usize, u32, u32)> = (0..5)
@@ -222,8 +238,10 @@ fn main() {
                 json!({"range": {"start": {"line": end_line, "character": 0},
                     "end": {"line": end_line, "character": 40}}, "text": ""})
             };
-            send(&json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
-                "textDocument": {"uri": uri(0), "version": version}, "contentChanges": [change]}}));
+            send(
+                &json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+                "textDocument": {"uri": uri(0), "version": version}, "contentChanges": [change]}}),
+            );
             st.edits.insert(version, Instant::now());
             next_edit += Duration::from_secs(1) / EDITS_PER_SEC;
         }
@@ -241,7 +259,9 @@ fn main() {
             st.sent.insert(next_id, (Instant::now(), kind));
             next_id += 1;
         }
-        let wait = next_edit.saturating_duration_since(Instant::now()).min(Duration::from_millis(5));
+        let wait = next_edit
+            .saturating_duration_since(Instant::now())
+            .min(Duration::from_millis(5));
         if let Ok((t, m)) = rx.recv_timeout(wait) {
             st.handle(t, m, &uri0, &mut send);
             while let Ok((t, m)) = rx.try_recv() {
@@ -263,12 +283,16 @@ fn main() {
         std::thread::sleep(Duration::from_millis(300));
         while rx.try_recv().is_ok() {}
         version += 1;
-        send(&json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+        send(
+            &json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
             "textDocument": {"uri": uri(0), "version": version}, "contentChanges": [
-            {"range": {"start": {"line": end_line, "character": 0}, "end": {"line": end_line, "character": 0}}, "text": "y"}]}}));
+            {"range": {"start": {"line": end_line, "character": 0}, "end": {"line": end_line, "character": 0}}, "text": "y"}]}}),
+        );
         let t = Instant::now();
         loop {
-            let (at, m) = rx.recv_timeout(Duration::from_secs(10)).expect("diagnostics");
+            let (at, m) = rx
+                .recv_timeout(Duration::from_secs(10))
+                .expect("diagnostics");
             if m["method"] == "textDocument/publishDiagnostics"
                 && m["params"]["uri"] == uri(0)
                 && m["params"]["version"] == version
@@ -283,7 +307,11 @@ fn main() {
 
     println!("load: {secs} s, {IN_FLIGHT} requests in flight, {EDITS_PER_SEC} edits/s on a {} byte document, 300 files in the workspace", texts[0].len());
     let total: usize = st.lat.values().map(Vec::len).sum();
-    println!("  requests answered: {total} ({:.0}/s); failed: {}; unanswered: {lost}", total as f64 / secs as f64, st.failures.values().sum::<usize>());
+    println!(
+        "  requests answered: {total} ({:.0}/s); failed: {}; unanswered: {lost}",
+        total as f64 / secs as f64,
+        st.failures.values().sum::<usize>()
+    );
     for (f, n) in &st.failures {
         println!("    {n} × {f}");
     }
@@ -310,7 +338,11 @@ fn main() {
         pct(&quiet_lat, 0.99),
         pct(&quiet_lat, 1.0)
     );
-    let warm: Vec<f64> = rss.iter().filter(|(t, _)| *t >= 10.0 && *t < 20.0).map(|r| r.1).collect();
+    let warm: Vec<f64> = rss
+        .iter()
+        .filter(|(t, _)| *t >= 10.0 && *t < 20.0)
+        .map(|r| r.1)
+        .collect();
     let last: Vec<f64> = rss.iter().rev().take(10).map(|r| r.1).collect();
     let avg = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
     println!(

@@ -19,7 +19,9 @@ use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 
 fn inputs(dir: &str, ext: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/regressions").join(dir);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/regressions")
+        .join(dir);
     let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().path())
@@ -98,8 +100,14 @@ fn server_streams_that_once_broke_the_server() {
         for m in &out {
             assert_ne!(m["error"]["code"], -32603, "{name}: internal error {m}");
         }
-        for m in out.iter().filter(|m| m["id"].is_i64() && m.get("method").is_none()) {
-            assert!(m.get("result").is_some() || m.get("error").is_some(), "{name}: {m}");
+        for m in out
+            .iter()
+            .filter(|m| m["id"].is_i64() && m.get("method").is_none())
+        {
+            assert!(
+                m.get("result").is_some() || m.get("error").is_some(),
+                "{name}: {m}"
+            );
         }
     }
 }
@@ -112,7 +120,12 @@ fn analysis_inputs_that_once_broke_the_analysis() {
         let f = ws.set_file(&path.display().to_string(), text).file.unwrap();
         let analysis = ws.analyze(f);
         let t = ws.file(f).unwrap().text.clone();
-        let ok = |s: Span| s.start <= s.end && s.end <= t.len() && t.is_char_boundary(s.start) && t.is_char_boundary(s.end);
+        let ok = |s: Span| {
+            s.start <= s.end
+                && s.end <= t.len()
+                && t.is_char_boundary(s.start)
+                && t.is_char_boundary(s.end)
+        };
         for d in &analysis.diagnostics {
             assert!(ok(d.span), "{}: {d:?}", path.display());
         }
@@ -137,9 +150,15 @@ fn analysis_inputs_that_once_broke_the_analysis() {
                 }
             }
         }
-        assert!(ide::document_symbols(&ws, f, &analysis).iter().all(|s| ok(s.span)));
-        assert!(ide::semantic_tokens(&ws, f, &analysis, None).iter().all(|s| ok(s.span)));
-        assert!(ide::inlay_hints(&ws, f, &analysis, None).iter().all(|h| h.offset <= t.len()));
+        assert!(ide::document_symbols(&ws, f, &analysis)
+            .iter()
+            .all(|s| ok(s.span)));
+        assert!(ide::semantic_tokens(&ws, f, &analysis, None)
+            .iter()
+            .all(|s| ok(s.span)));
+        assert!(ide::inlay_hints(&ws, f, &analysis, None)
+            .iter()
+            .all(|h| h.offset <= t.len()));
         assert!(ide::folding_ranges(&ws, f).iter().all(|r| ok(r.span)));
     }
 }
