@@ -304,6 +304,7 @@ fn main() {
     }
     let peak = rss_mib(pid, "VmHWM:");
     let _ = child.kill();
+    let _ = child.wait();
 
     println!("load: {secs} s, {IN_FLIGHT} requests in flight, {EDITS_PER_SEC} edits/s on a {} byte document, 300 files in the workspace", texts[0].len());
     let total: usize = st.lat.values().map(Vec::len).sum();

@@ -177,14 +177,11 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
         let mut any = false;
         loop {
             self.line.clear();
-            let n = match (&mut self.r)
+            let n = (&mut self.r)
                 .take(MAX_HEADER_LINE as u64)
                 .read_until(b'\n', &mut self.line)
                 .await
-            {
-                Ok(n) => n,
-                Err(_) => 0,
-            };
+                .unwrap_or_default();
             if n == 0 {
                 self.done = true;
                 return any.then(|| {

@@ -96,17 +96,17 @@ impl Ordered {
     fn apply(&self, req: &Request) {
         match req.method() {
             "textDocument/didOpen" => {
-                if let Some(p) = params::<DidOpenTextDocumentParams>(&req) {
+                if let Some(p) = params::<DidOpenTextDocumentParams>(req) {
                     self.shared.on_open(p);
                 }
             }
             "textDocument/didChange" => {
-                if let Some(p) = params::<DidChangeTextDocumentParams>(&req) {
+                if let Some(p) = params::<DidChangeTextDocumentParams>(req) {
                     self.shared.on_change(p);
                 }
             }
             "textDocument/didClose" => {
-                if let Some(p) = params::<DidCloseTextDocumentParams>(&req) {
+                if let Some(p) = params::<DidCloseTextDocumentParams>(req) {
                     self.shared.on_close(p);
                 }
             }
