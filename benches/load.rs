@@ -5,6 +5,7 @@
 //! ```text
 //! cargo bench --bench load                  # 60 s
 //! cargo bench --bench load -- --secs 10     # shorter
+//! NEWSMARK_BIN=path/to/newsmark cargo bench --bench load   # another build of the server
 //! ```
 //!
 //! A reader thread timestamps every message as it arrives, so latencies do not include the
@@ -123,7 +124,10 @@ fn main() {
         std::fs::write(dir.path().join(format!("a{n}.nmk")), article(n, entities)).unwrap();
     }
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_newsmark"))
+    // NEWSMARK_BIN runs another build of the server (e.g. a release binary built elsewhere).
+    let bin =
+        std::env::var("NEWSMARK_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_newsmark").into());
+    let mut child = Command::new(bin)
         .arg("lsp")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -253,8 +257,10 @@ fn main() {
             let (n, line, col) = positions[k % positions.len()];
             let kind = kinds[k % kinds.len()];
             k += 1;
-            let params = json!({"textDocument": {"uri": uri(n)}, "position": {"line": line, "character": col},
-                "context": {"includeDeclaration": true}});
+            let mut params = json!({"textDocument": {"uri": uri(n)}, "position": {"line": line, "character": col}});
+            if kind == "textDocument/references" {
+                params["context"] = json!({"includeDeclaration": true});
+            }
             send(&json!({"jsonrpc": "2.0", "id": next_id, "method": kind, "params": params}));
             st.sent.insert(next_id, (Instant::now(), kind));
             next_id += 1;

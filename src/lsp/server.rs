@@ -556,6 +556,15 @@ impl Shared {
                     .await
                     .unwrap_or_default();
                 }
+                // A folder that appears: files created in it before the watcher saw the folder
+                // raised no events of their own (the inotify race), so read what it holds.
+                let dirs: Vec<PathBuf> = paths.iter().filter(|p| p.is_dir()).cloned().collect();
+                if !dirs.is_empty() {
+                    let found = tokio::task::spawn_blocking(move || walk(&dirs))
+                        .await
+                        .unwrap_or_default();
+                    paths.extend(found);
+                }
                 paths.sort();
                 paths.dedup();
                 let relevant: Vec<PathBuf> = paths
