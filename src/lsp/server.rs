@@ -2,7 +2,7 @@
 //! watched files and configuration. Feature requests are converted in [`super::features`].
 
 use super::docs::DocSnapshot;
-use super::engine::{Analyzed, Engine, Unavailable};
+use super::engine::{Analyzed, Engine, Unavailable, MAX_ANALYSED_BYTES};
 use super::features::{self, Ctx};
 use super::ordered::request_snapshot;
 use super::pos::Encoding;
@@ -89,6 +89,7 @@ impl Shared {
 
     pub fn on_open(self: &Arc<Self>, p: DidOpenTextDocumentParams) {
         let key = key_of(&p.text_document.uri);
+        self.warn_if_too_large(&key, 0, p.text_document.text.len());
         self.engine.docs().open(
             &key,
             p.text_document.uri,
@@ -101,10 +102,21 @@ impl Shared {
     pub fn on_change(self: &Arc<Self>, p: DidChangeTextDocumentParams) {
         let key = key_of(&p.text_document.uri);
         let enc = self.encoding();
+        let before = self
+            .engine
+            .docs()
+            .get(&key)
+            .map_or(0, |d| d.rope.len_bytes());
         let changed =
             self.engine
                 .docs()
                 .change(&key, p.text_document.version, &p.content_changes, enc);
+        let after = self
+            .engine
+            .docs()
+            .get(&key)
+            .map_or(0, |d| d.rope.len_bytes());
+        self.warn_if_too_large(&key, before, after);
         if changed.is_some() {
             self.kick(&key, false);
         }
@@ -118,6 +130,19 @@ impl Shared {
             }
             let s = self.clone();
             tokio::spawn(async move { s.after_close(key).await });
+        }
+    }
+
+    /// Tell the user when a document grows past the analysis limit (once per crossing).
+    fn warn_if_too_large(&self, key: &str, before: usize, after: usize) {
+        if after > MAX_ANALYSED_BYTES && before <= MAX_ANALYSED_BYTES {
+            let msg = format!(
+                "newsmark: {key} is {}; it is not analysed (no diagnostics or features) until it is smaller",
+                too_large(after)
+            );
+            eprintln!("{msg}");
+            let c = self.client.clone();
+            tokio::spawn(async move { c.show_message(MessageType::WARNING, msg).await });
         }
     }
 
@@ -364,7 +389,9 @@ impl Shared {
         };
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, usize)>();
         let s = self.clone();
-        let job = tokio::task::spawn_blocking(move || index_files(&s, &roots, &tx));
+        let failures = Arc::new(Mutex::new(Vec::new()));
+        let f = failures.clone();
+        let job = tokio::task::spawn_blocking(move || index_files(&s, &roots, &tx, &f));
         while let Some((done, total)) = rx.recv().await {
             if let Some(p) = &progress {
                 let pct = (done * 100).checked_div(total).unwrap_or(100) as u32;
@@ -373,6 +400,7 @@ impl Shared {
             }
         }
         let count = job.await.unwrap_or_default();
+        report_unreadable(&self.client, std::mem::take(&mut *lock(&failures)));
         self.indexed.store(true, Ordering::SeqCst);
         if let Some(p) = progress {
             p.finish_with_message(format!("Indexed {count} files"))
@@ -401,16 +429,24 @@ impl Shared {
             return;
         }
         let s = self.clone();
-        let deps = tokio::task::spawn_blocking(move || {
+        let roots = lock(&self.roots).clone();
+        let (deps, failures) = tokio::task::spawn_blocking(move || {
             let mut deps = BTreeSet::new();
+            let mut failures = Vec::new();
             let opts = s.engine.read().ws.parse_options();
             for path in nmk {
                 let key = path.display().to_string();
                 let is_nmk = path.extension().is_some_and(|e| e == "nmk");
-                let data = if is_nmk && path.is_file() {
-                    read_nmk(&path)
-                        .ok()
-                        .map(|t| Arc::new(FileData::new(t, &opts)))
+                let data = if is_nmk && inside_roots(&path, &roots) {
+                    match read_nmk(&path) {
+                        Ok(t) => Some(Arc::new(FileData::new(t, &opts))),
+                        Err(e) => {
+                            if e.kind() != std::io::ErrorKind::NotFound {
+                                failures.push((path.clone(), e.to_string()));
+                            }
+                            None
+                        }
+                    }
                 } else {
                     None
                 };
@@ -440,10 +476,11 @@ impl Shared {
                     }
                 }
             }
-            deps
+            (deps, failures)
         })
         .await
         .unwrap_or_default();
+        report_unreadable(&self.client, failures);
         let keys = self.engine.open_keys(&deps);
         self.kick_all(keys);
         if !deps.is_empty() {
@@ -480,14 +517,22 @@ impl Shared {
             return;
         }
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<PathBuf>>();
-        let watcher = notify::recommended_watcher(move |ev: notify::Result<notify::Event>| {
-            if let Ok(ev) = ev {
-                if ev.kind.is_access() {
-                    return;
+        // Links are not followed: they could lead out of the workspace.
+        let config = notify::Config::default().with_follow_symlinks(false);
+        let watcher = notify::RecommendedWatcher::new(
+            move |ev: notify::Result<notify::Event>| {
+                if let Ok(ev) = ev {
+                    if ev.need_rescan() {
+                        // Events were lost (the kernel's queue overflowed when thousands of
+                        // files changed at once): an empty list asks for a full rescan.
+                        let _ = tx.send(Vec::new());
+                    } else if !ev.kind.is_access() {
+                        let _ = tx.send(ev.paths);
+                    }
                 }
-                let _ = tx.send(ev.paths);
-            }
-        });
+            },
+            config,
+        );
         let mut watcher = match watcher {
             Ok(w) => w,
             Err(e) => {
@@ -506,8 +551,36 @@ impl Shared {
         tokio::spawn(async move {
             let _keep = watcher;
             while let Some(mut paths) = rx.recv().await {
+                let mut rescan = paths.is_empty();
                 while let Ok(more) = rx.try_recv() {
+                    rescan |= more.is_empty();
                     paths.extend(more);
+                }
+                if rescan {
+                    // Every file on disk, and every indexed file (to drop the deleted ones).
+                    let s2 = s.clone();
+                    let roots = roots.clone();
+                    paths = tokio::task::spawn_blocking(move || {
+                        let mut all = walk(&roots);
+                        let w = s2.engine.read();
+                        all.extend(
+                            w.ws.files()
+                                .map(|(id, _)| PathBuf::from(w.ws.key(id)))
+                                .filter(|p| p.is_absolute() && !p.exists()),
+                        );
+                        all
+                    })
+                    .await
+                    .unwrap_or_default();
+                }
+                // A folder that appears: files created in it before the watcher saw the folder
+                // raised no events of their own (the inotify race), so read what it holds.
+                let dirs: Vec<PathBuf> = paths.iter().filter(|p| p.is_dir()).cloned().collect();
+                if !dirs.is_empty() {
+                    let found = tokio::task::spawn_blocking(move || walk(&dirs))
+                        .await
+                        .unwrap_or_default();
+                    paths.extend(found);
                 }
                 paths.sort();
                 paths.dedup();
@@ -544,10 +617,70 @@ fn error_line(text: &str, e: &crate::config::ConfigError) -> Option<usize> {
     .or(e.line)
 }
 
-/// Read a file as UTF-8.
+/// Read a file as UTF-8: an error that says why not (too large for analysis, not UTF-8, or
+/// the system's reason). The size is checked before reading.
 fn read_nmk(path: &Path) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind};
+    let len = std::fs::metadata(path)?.len();
+    if len > MAX_ANALYSED_BYTES as u64 {
+        return Err(Error::new(ErrorKind::InvalidData, too_large(len as usize)));
+    }
     let bytes = std::fs::read(path)?;
-    String::from_utf8(bytes).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+    String::from_utf8(bytes).map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidData,
+            format!(
+                "not UTF-8 (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })
+}
+
+fn too_large(len: usize) -> String {
+    format!(
+        "{:.1} MB, over the {} MiB limit for analysis",
+        len as f64 / 1e6,
+        MAX_ANALYSED_BYTES >> 20
+    )
+}
+
+/// Files the server could not read, reported to the client in one message.
+fn report_unreadable(client: &Client, failures: Vec<(PathBuf, String)>) {
+    if failures.is_empty() {
+        return;
+    }
+    const SHOWN: usize = 20;
+    let mut msg = format!(
+        "newsmark: {} file(s) could not be read and are left out of the workspace:",
+        failures.len()
+    );
+    for (path, why) in failures.iter().take(SHOWN) {
+        msg.push_str(&format!("\n  {}: {why}", path.display()));
+    }
+    if failures.len() > SHOWN {
+        msg.push_str(&format!("\n  … and {} more", failures.len() - SHOWN));
+    }
+    let c = client.clone();
+    tokio::spawn(async move { c.log_message(MessageType::WARNING, msg).await });
+}
+
+/// A disk path the server may read: a regular file (not a symlink) inside a workspace root,
+/// after resolving every link on the way. Links never lead the server out of the workspace.
+fn inside_roots(path: &Path, roots: &[PathBuf]) -> bool {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return false;
+    };
+    if !meta.file_type().is_file() {
+        return false;
+    }
+    let Ok(real) = path.canonicalize() else {
+        return false;
+    };
+    roots
+        .iter()
+        .filter_map(|r| r.canonicalize().ok())
+        .any(|r| real.starts_with(r))
 }
 
 /// Every `.nmk` file under the roots (hidden folders skipped).
@@ -577,6 +710,7 @@ fn index_files(
     s: &Shared,
     roots: &[PathBuf],
     progress: &tokio::sync::mpsc::UnboundedSender<(usize, usize)>,
+    failures: &Mutex<Vec<(PathBuf, String)>>,
 ) -> usize {
     let files = walk(roots);
     let total = files.len();
@@ -593,11 +727,16 @@ fn index_files(
             scope.spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(path) = files.get(i) else { break };
-                if let Ok(text) = read_nmk(path) {
-                    let data = Arc::new(FileData::new(text, opts));
-                    if tx.send((path.display().to_string(), data)).is_err() {
-                        break;
+                match read_nmk(path) {
+                    Ok(text) => {
+                        let data = Arc::new(FileData::new(text, opts));
+                        if tx.send((path.display().to_string(), data)).is_err() {
+                            break;
+                        }
                     }
+                    // Deleted since the walk: nothing to report.
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => lock(failures).push((path.clone(), e.to_string())),
                 }
             });
         }
