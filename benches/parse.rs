@@ -1,1 +1,221 @@
-fn main() {}
+//! Parse and analysis throughput, with pulldown-cmark parsing the same bytes as the reference.
+//!
+//! `cargo bench --bench parse`, then `python3 benches/ratios.py` for the ratios that
+//! `docs/benchmarks.md` records.
+//!
+//! Times are the benchmark thread's CPU time (user + system, so page faults count), not wall
+//! time: on a shared machine wall time also counts the time other processes hold the CPU,
+//! which made the newsmark/pulldown-cmark ratio swing by ±40 % between runs.
+//!
+//! For profiling, `NEWSMARK_PROFILE=<workload>[:<iterations>]` runs one workload without
+//! criterion (`check-1mb`, `parse-1mb`, `pulldown-1mb`, `check-100kb`, `parse-100kb`,
+//! `check-articles`, `parse-articles`, `pulldown-articles`), e.g. under `perf record` or `valgrind --tool=callgrind`.
+
+#[path = "../tests/support/gen.rs"]
+mod gen;
+
+use criterion::measurement::{Measurement, ValueFormatter};
+use criterion::{BenchmarkId, Criterion, Throughput};
+use newsmark::analysis::Workspace;
+use newsmark::config::Config;
+use newsmark::syntax::{parse, ParseOptions};
+use std::hint::black_box;
+use std::time::Duration;
+
+/// Parse only: text to blocks, inline tokens and paired quotations.
+fn newsmark_parse(text: &str) -> usize {
+    let p = parse(text, &ParseOptions::default());
+    p.blocks.len() + p.quotes.len()
+}
+
+/// What a check does for one file: a workspace with the file, then its analysis.
+fn newsmark_check(text: &str) -> usize {
+    let mut ws = Workspace::new(Config::default());
+    ws.set_file("doc.nmk", text.to_string());
+    let id = ws.file_id("doc.nmk").expect("just added");
+    ws.analyze(id).diagnostics.len()
+}
+
+/// The same for a workspace of many files: index them all, then analyse each.
+fn newsmark_check_all(texts: &[String]) -> usize {
+    let mut ws = Workspace::new(Config::default());
+    for (i, t) in texts.iter().enumerate() {
+        ws.set_file(&format!("doc{i}.nmk"), t.clone());
+    }
+    let ids: Vec<_> = ws.files().map(|(id, _)| id).collect();
+    ids.into_iter()
+        .map(|id| ws.analyze(id).diagnostics.len())
+        .sum()
+}
+
+fn pulldown(text: &str) -> usize {
+    pulldown_cmark::Parser::new(text).count()
+}
+
+/// Per-thread CPU time in nanoseconds.
+struct CpuTime;
+
+fn thread_cpu_ns() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec; the clock id is a constant libc knows.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+impl Measurement for CpuTime {
+    type Intermediate = u64;
+    type Value = u64;
+
+    fn start(&self) -> u64 {
+        thread_cpu_ns()
+    }
+    fn end(&self, start: u64) -> u64 {
+        thread_cpu_ns().saturating_sub(start)
+    }
+    fn add(&self, a: &u64, b: &u64) -> u64 {
+        a + b
+    }
+    fn zero(&self) -> u64 {
+        0
+    }
+    fn to_f64(&self, v: &u64) -> f64 {
+        *v as f64
+    }
+    fn formatter(&self) -> &dyn ValueFormatter {
+        &CpuTimeFormatter
+    }
+}
+
+struct CpuTimeFormatter;
+
+impl ValueFormatter for CpuTimeFormatter {
+    fn scale_values(&self, typical_ns: f64, values: &mut [f64]) -> &'static str {
+        let (factor, unit) = match typical_ns {
+            t if t < 1e3 => (1.0, "ns"),
+            t if t < 1e6 => (1e-3, "µs"),
+            t if t < 1e9 => (1e-6, "ms"),
+            _ => (1e-9, "s"),
+        };
+        values.iter_mut().for_each(|v| *v *= factor);
+        unit
+    }
+
+    fn scale_throughputs(
+        &self,
+        typical_ns: f64,
+        t: &Throughput,
+        values: &mut [f64],
+    ) -> &'static str {
+        let per = match *t {
+            Throughput::Bytes(n) | Throughput::BytesDecimal(n) => n as f64,
+            Throughput::Elements(n) => n as f64,
+            Throughput::Bits(n) => n as f64 / 8.0,
+        };
+        let _ = typical_ns;
+        // ns per iteration -> MiB per CPU second.
+        values
+            .iter_mut()
+            .for_each(|v| *v = per / (1 << 20) as f64 / (*v / 1e9));
+        "MiB/s (CPU)"
+    }
+
+    fn scale_for_machines(&self, _values: &mut [f64]) -> &'static str {
+        "ns"
+    }
+}
+
+fn documents(c: &mut Criterion<CpuTime>) {
+    let mut group = c.benchmark_group("document");
+    group.sample_size(20);
+    group.measurement_time(Duration::from_secs(8));
+    for (label, size) in [("100KB", 100 * 1024), ("1MB", 1024 * 1024)] {
+        let text = gen::document(42, size);
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_with_input(BenchmarkId::new("newsmark-parse", label), &text, |b, t| {
+            b.iter(|| newsmark_parse(black_box(t)))
+        });
+        group.bench_with_input(BenchmarkId::new("newsmark-check", label), &text, |b, t| {
+            b.iter(|| newsmark_check(black_box(t)))
+        });
+        group.bench_with_input(BenchmarkId::new("pulldown-cmark", label), &text, |b, t| {
+            b.iter(|| pulldown(black_box(t)))
+        });
+    }
+    group.finish();
+}
+
+fn articles(c: &mut Criterion<CpuTime>) {
+    let texts = gen::articles(40);
+    let bytes: usize = texts.iter().map(String::len).sum();
+    let mut group = c.benchmark_group("articles");
+    group.sample_size(30);
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.bench_function("newsmark-parse", |b| {
+        b.iter(|| {
+            texts
+                .iter()
+                .map(|t| newsmark_parse(black_box(t)))
+                .sum::<usize>()
+        })
+    });
+    group.bench_function("newsmark-check", |b| {
+        b.iter(|| newsmark_check_all(black_box(&texts)))
+    });
+    group.bench_function("pulldown-cmark", |b| {
+        b.iter(|| texts.iter().map(|t| pulldown(black_box(t))).sum::<usize>())
+    });
+    group.finish();
+}
+
+fn profile(spec: &str) {
+    let (name, n) = spec.split_once(':').unwrap_or((spec, "1"));
+    let n: usize = n.parse().expect("iterations");
+    let big = || gen::document(42, 1024 * 1024);
+    let small = || gen::document(42, 100 * 1024);
+    let mut sink = 0;
+    match name {
+        "check-1mb" | "parse-1mb" | "pulldown-1mb" | "check-100kb" | "parse-100kb" => {
+            let text = if name.ends_with("1mb") {
+                big()
+            } else {
+                small()
+            };
+            for _ in 0..n {
+                sink += match name {
+                    "pulldown-1mb" => pulldown(&text),
+                    n if n.starts_with("parse") => newsmark_parse(&text),
+                    _ => newsmark_check(&text),
+                };
+            }
+        }
+        "check-articles" | "parse-articles" | "pulldown-articles" => {
+            let texts = gen::articles(40);
+            for _ in 0..n {
+                sink += match name {
+                    "check-articles" => newsmark_check_all(&texts),
+                    "parse-articles" => texts.iter().map(|t| newsmark_parse(t)).sum(),
+                    _ => texts.iter().map(|t| pulldown(t)).sum(),
+                };
+            }
+        }
+        other => panic!("unknown workload `{other}`"),
+    }
+    println!("{name}: {sink}");
+}
+
+fn main() {
+    if let Ok(spec) = std::env::var("NEWSMARK_PROFILE") {
+        profile(&spec);
+        return;
+    }
+    let mut c = Criterion::default()
+        .with_measurement(CpuTime)
+        .configure_from_args();
+    documents(&mut c);
+    articles(&mut c);
+    c.final_summary();
+}

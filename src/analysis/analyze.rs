@@ -4,11 +4,11 @@ use super::attribution::{self, Attribution, AttributionKind};
 use super::diagnostic::{Code, Diagnostic, FixData, Related};
 use super::entity::EntityKind;
 use super::file::{FileData, RefRole};
+use super::names::NameMatcher;
 use super::properties::check_property;
-use super::workspace::{FileId, Resolution, Workspace};
+use super::workspace::{EntityRef, FileId, Resolution, Workspace};
 use crate::syntax::{is_valid_id, Block, InlineKind, Span};
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{HashMap, HashSet};
 
 /// Everything known about one file once the workspace is taken into account.
 #[derive(Clone, Debug, Default)]
@@ -43,7 +43,7 @@ impl Workspace {
         checker.syntax();
         checker.definitions();
         checker.references(&resolutions);
-        checker.quotes(&attributions);
+        checker.quotes(&attributions, &resolutions);
         checker.unlinked_mentions(&resolutions);
         let mut diagnostics = checker.out;
         diagnostics.sort_by_key(|d| (d.span.start, d.code));
@@ -155,13 +155,14 @@ impl<'a> Checker<'a> {
                 continue;
             }
             let used_here = self.ws.users(&e.id).any(|f| f == self.file);
-            let elsewhere: Vec<_> = self
-                .ws
-                .definitions(&e.id)
-                .iter()
-                .filter(|r| r.file != self.file)
-                .copied()
-                .collect();
+            let elsewhere: Vec<_> = by_key(
+                self.ws,
+                self.ws
+                    .definitions(&e.id)
+                    .iter()
+                    .filter(|r| r.file != self.file)
+                    .copied(),
+            );
             // The local definition hides the others only where this file mentions the ID.
             if used_here && !elsewhere.is_empty() {
                 let files = file_list(self.ws, &elsewhere);
@@ -227,6 +228,7 @@ impl<'a> Checker<'a> {
                     }
                 }
                 Resolution::Ambiguous(defs) => {
+                    let defs = &by_key(self.ws, defs.iter().copied());
                     let files = file_list(self.ws, defs);
                     let related = defs
                         .iter()
@@ -255,8 +257,9 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn quotes(&mut self, attributions: &[Attribution]) {
-        let speakers = self.speaking_mentions();
+    fn quotes(&mut self, attributions: &[Attribution], resolutions: &[Resolution]) {
+        let unattributed_on = self.ws.config().severity(Code::UnattributedQuote).is_some();
+        let mut speakers: Option<Vec<(usize, &str)>> = None;
         for (qi, (q, a)) in self
             .data
             .parse()
@@ -265,10 +268,12 @@ impl<'a> Checker<'a> {
             .zip(attributions)
             .enumerate()
         {
-            let preview = preview(&attribution::quote_text(self.data, q));
             match a.kind {
-                AttributionKind::None => {
-                    let candidates = nearby_speakers(&speakers, q.open.start);
+                AttributionKind::None if unattributed_on => {
+                    let preview = preview(&attribution::quote_text(self.data, q));
+                    let speakers =
+                        speakers.get_or_insert_with(|| self.speaking_mentions(resolutions));
+                    let candidates = nearest_ids(speakers, q.open.start);
                     if let Some(d) = self.push(
                         Code::UnattributedQuote,
                         Span::new(q.open.start, q.close.map_or(q.content.end, |c| c.end)),
@@ -281,12 +286,14 @@ impl<'a> Checker<'a> {
                         d.fix = Some(FixData::AttributeQuote { quote: qi, candidates });
                     }
                 }
+                AttributionKind::None => {}
                 _ => {
                     let Some(speaker) = &a.speaker else { continue };
                     let Some((_, e)) = self.ws.resolve_entity(self.file, speaker) else {
                         continue;
                     };
                     if let Some(kind @ (EntityKind::Place | EntityKind::Event)) = e.kind {
+                        let preview = preview(&attribution::quote_text(self.data, q));
                         self.push(
                             Code::SpeakerKind,
                             q.attr.as_ref().map_or(q.open, |at| at.span),
@@ -301,67 +308,63 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// The first mention of each entity of a speaking kind in the file, in text order.
-    fn speaking_mentions(&self) -> Vec<(usize, &'a str)> {
+    /// Mentions of entities that can speak, in text order: the candidates offered for
+    /// unattributed quotations.
+    fn speaking_mentions(&self, resolutions: &[Resolution]) -> Vec<(usize, &'a str)> {
         let data: &'a FileData = self.data;
-        let mut seen = BTreeSet::new();
-        let mut out = Vec::new();
-        for r in &data.references {
-            if !r.is_mention() || !seen.insert(r.id.as_str()) {
-                continue;
-            }
-            let speaks = self
-                .ws
-                .resolve_entity(self.file, &r.id)
-                .is_some_and(|(_, e)| e.kind.is_some_and(EntityKind::can_speak));
-            if speaks {
-                out.push((r.span.start, r.id.as_str()));
-            }
-        }
-        out
+        data.references
+            .iter()
+            .zip(resolutions)
+            .filter(|(r, res)| {
+                r.is_mention()
+                    && res
+                        .entity()
+                        .and_then(|e| self.ws.entity(e))
+                        .is_some_and(|e| e.kind.is_some_and(EntityKind::can_speak))
+            })
+            .map(|(r, _)| (r.span.start, r.id.as_str()))
+            .collect()
     }
-
     /// Names and aliases of the file's cast (entities it defines or mentions) that stand in prose
     /// outside any mention.
     fn unlinked_mentions(&mut self, resolutions: &[Resolution]) {
         if self.ws.config().severity(Code::UnlinkedMention).is_none() {
             return;
         }
-        let mut patterns: Vec<String> = Vec::new();
-        let mut owners: Vec<String> = Vec::new();
-        let mut add = |id: &str, e: &super::entity::Entity| {
+        let ws: &'a Workspace = self.ws;
+        let data: &'a FileData = self.data;
+        let mut names: Vec<(&'a str, usize)> = Vec::new();
+        let mut owners: Vec<&'a str> = Vec::new();
+        let mut add = |id: &'a str, e: &'a super::entity::Entity| {
+            let owner = owners.len();
+            owners.push(id);
             for n in e.names() {
                 if n.chars().count() >= 2 && n.chars().any(char::is_uppercase) {
-                    patterns.push(n.to_string());
-                    owners.push(id.to_string());
+                    names.push((n, owner));
                 }
             }
         };
-        for e in &self.data.entities {
-            add(&e.id, e);
+        // The file's cast: what it defines, then what it mentions, each ID once.
+        let mut done: HashSet<&str> = HashSet::new();
+        for e in &data.entities {
+            if done.insert(&e.id) {
+                add(&e.id, e);
+            }
         }
-        let mut done: BTreeSet<&str> = self.data.entities.iter().map(|e| e.id.as_str()).collect();
-        for (r, res) in self.data.references.iter().zip(resolutions) {
+        for (r, res) in data.references.iter().zip(resolutions) {
             if done.insert(&r.id) {
-                if let Some(e) = res.entity().and_then(|er| self.ws.entity(er)) {
+                if let Some(e) = res.entity().and_then(|er| ws.entity(er)) {
                     add(&r.id, e);
                 }
             }
         }
-        if patterns.is_empty() {
+        let matcher = NameMatcher::new(names);
+        if matcher.is_empty() {
             return;
         }
-        // Built for one pass over one file: a DFA costs more to build than it saves here.
-        let Ok(ac) = AhoCorasick::builder()
-            .kind(Some(AhoCorasickKind::ContiguousNFA))
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&patterns)
-        else {
-            return;
-        };
-        let text = &self.data.text;
-        let mut found = Vec::new();
-        for block in &self.data.parse().blocks {
+        let text = &data.text;
+        let mut found: Vec<(Span, &str)> = Vec::new();
+        for block in &data.parse().blocks {
             if !matches!(block, Block::Paragraph(_) | Block::Heading(_)) {
                 continue;
             }
@@ -369,52 +372,42 @@ impl<'a> Checker<'a> {
                 if inline.kind != InlineKind::Text {
                     continue;
                 }
-                let s = inline.span.slice(text);
-                for m in ac.find_iter(s) {
-                    let before = s[..m.start()].chars().next_back();
-                    let after = s[m.end()..].chars().next();
-                    let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
-                    if boundary(before) && boundary(after) {
-                        let span =
-                            Span::new(inline.span.start + m.start(), inline.span.start + m.end());
-                        found.push((span, owners[m.pattern().as_usize()].clone()));
-                    }
-                }
+                let at = inline.span.start;
+                matcher.find(inline.span.slice(text), |start, end, owner| {
+                    found.push((Span::new(at + start, at + end), owners[owner]));
+                });
             }
         }
         for (span, id) in found {
-            let name = span.slice(text).to_string();
+            let name = span.slice(text);
             if let Some(d) = self.push(
                 Code::UnlinkedMention,
                 span,
                 format!("“{name}” names `@{id}` but is not linked: write `[{name}]{{@{id}}}`"),
             ) {
-                d.fix = Some(FixData::LinkMention { id });
+                d.fix = Some(FixData::LinkMention { id: id.to_string() });
             }
         }
     }
 }
 
-/// Speakers that can be offered for an unattributed quotation at `offset`: entities of speaking
-/// kinds mentioned in the file (by their first mention), nearest first.
-fn nearby_speakers(speakers: &[(usize, &str)], offset: usize) -> Vec<String> {
-    let mut ranked: Vec<(usize, &str)> = speakers
-        .iter()
-        .map(|&(at, id)| (at.abs_diff(offset), id))
-        .collect();
-    ranked.sort();
-    ranked
-        .into_iter()
-        .map(|(_, id)| id.to_string())
-        .take(5)
-        .collect()
+/// Definitions in file-key order: file IDs follow the order files were loaded (which a
+/// parallel indexer does not fix), and messages must not depend on it.
+fn by_key(ws: &Workspace, defs: impl Iterator<Item = EntityRef>) -> Vec<EntityRef> {
+    let mut v: Vec<EntityRef> = defs.collect();
+    v.sort_by(|a, b| {
+        ws.key(a.file)
+            .cmp(ws.key(b.file))
+            .then(a.index.cmp(&b.index))
+    });
+    v
 }
 
 /// How many files a message or a list of related places names before it says "and N more":
 /// an ID defined in thousands of files must not make every message thousands of paths long.
 const MAX_LISTED: usize = 10;
 
-fn file_list(ws: &Workspace, defs: &[super::workspace::EntityRef]) -> String {
+fn file_list(ws: &Workspace, defs: &[EntityRef]) -> String {
     const IN_MESSAGE: usize = 3;
     let mut names: Vec<&str> = defs
         .iter()
@@ -427,6 +420,39 @@ fn file_list(ws: &Workspace, defs: &[super::workspace::EntityRef]) -> String {
         names.push(&more_text);
     }
     names.join(", ")
+}
+
+/// Up to five distinct IDs mentioned nearest to `offset` (`mentions` in text order). The scan
+/// stops after a bounded number of mentions: these are suggestions, and a file with a few
+/// speakers mentioned many times must not make each quotation cost a pass over the file.
+fn nearest_ids(mentions: &[(usize, &str)], offset: usize) -> Vec<String> {
+    const WANTED: usize = 5;
+    const MAX_STEPS: usize = 256;
+    let mut left = mentions.partition_point(|(o, _)| *o < offset);
+    let mut right = left;
+    let mut out: Vec<&str> = Vec::new();
+    for _ in 0..MAX_STEPS {
+        if out.len() == WANTED {
+            break;
+        }
+        let take_left = match (left > 0, right < mentions.len()) {
+            (true, true) => offset - mentions[left - 1].0 <= mentions[right].0 - offset,
+            (true, false) => true,
+            (false, true) => false,
+            (false, false) => break,
+        };
+        let id = if take_left {
+            left -= 1;
+            mentions[left].1
+        } else {
+            right += 1;
+            mentions[right - 1].1
+        };
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    out.into_iter().map(String::from).collect()
 }
 
 /// The kind a misspelt or synonymous kind most likely means.
@@ -448,20 +474,73 @@ fn suggest_kind(text: &str) -> Option<EntityKind> {
     })
 }
 
-/// The first words of a quotation, for messages.
+/// The first words of a quotation, for messages: white space collapsed, at most 40 characters
+/// and an ellipsis when cut. Reads only as far as it needs.
 pub fn preview(text: &str) -> String {
-    let t = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if t.chars().count() <= 40 {
-        t
-    } else {
-        let cut: String = t.chars().take(40).collect();
-        format!("{}…", cut.trim_end())
+    const MAX: usize = 40;
+    let mut out = String::new();
+    let mut chars = 0;
+    for word in text.split_whitespace() {
+        let sep = (chars > 0).then_some(' ');
+        for c in sep.into_iter().chain(word.chars()) {
+            if chars == MAX {
+                let cut = out.trim_end().len();
+                out.truncate(cut);
+                out.push('…');
+                return out;
+            }
+            out.push(c);
+            chars += 1;
+        }
     }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nearest_ids_are_distinct_and_nearest_first() {
+        let m = [
+            (10, "a"),
+            (20, "b"),
+            (30, "a"),
+            (100, "c"),
+            (105, "d"),
+            (300, "e"),
+            (400, "f"),
+        ];
+        assert_eq!(nearest_ids(&m, 98), ["c", "d", "a", "b", "e"]);
+        assert_eq!(nearest_ids(&m, 0), ["a", "b", "c", "d", "e"]);
+        assert_eq!(nearest_ids(&m, 1000), ["f", "e", "d", "c", "a"]);
+        assert!(nearest_ids(&[], 5).is_empty());
+    }
+
+    #[test]
+    fn previews() {
+        assert_eq!(preview("  short\n quote "), "short quote");
+        let exactly = "a".repeat(40);
+        assert_eq!(preview(&exactly), exactly);
+        assert_eq!(
+            preview("We plan to clarify Russia's principal position on setting up"),
+            "We plan to clarify Russia's principal po…"
+        );
+        assert_eq!(
+            preview(&format!("{} b", "a".repeat(39))),
+            format!("{}…", "a".repeat(39))
+        );
+        assert_eq!(preview(""), "");
+    }
+
+    #[test]
+    fn kind_suggestions() {
+        assert_eq!(suggest_kind("Person"), Some(EntityKind::Person));
+        assert_eq!(suggest_kind("organization"), Some(EntityKind::Org));
+        assert_eq!(suggest_kind("treaty"), Some(EntityKind::Agreement));
+        assert_eq!(suggest_kind("xyzzy"), None);
+    }
+
     use crate::config::Config;
 
     #[test]
@@ -499,6 +578,32 @@ mod tests {
             "{}",
             d.message
         );
+    }
+
+    #[test]
+    fn definitions_elsewhere_are_listed_by_file_name_not_load_order() {
+        let mut ws = Workspace::new(Config::default());
+        for name in ["c.nmk", "a.nmk", "b.nmk"] {
+            ws.set_file(name, "@x: person \"X\"\n".into());
+        }
+        let user = ws.set_file("user.nmk", "@x\n".into()).file.unwrap();
+        let a = ws.analyze(user);
+        let d = &a.diagnostics[0];
+        assert_eq!(d.code, Code::DuplicateDefinition);
+        assert!(d.message.contains("(a.nmk, b.nmk, c.nmk)"), "{}", d.message);
+        let files: Vec<_> = d.related.iter().map(|r| r.file.as_str()).collect();
+        assert_eq!(files, ["a.nmk", "b.nmk", "c.nmk"]);
+        let own = ws
+            .set_file("own.nmk", "@x: person \"X\"\n@x\n".into())
+            .file
+            .unwrap();
+        let a = ws.analyze(own);
+        let d = a
+            .diagnostics
+            .iter()
+            .find(|d| d.code == Code::ShadowedDefinition)
+            .unwrap();
+        assert!(d.message.contains("a.nmk, b.nmk, c.nmk"), "{}", d.message);
     }
 
     #[test]

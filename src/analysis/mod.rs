@@ -9,6 +9,7 @@ pub mod export;
 mod file;
 pub mod ide;
 mod line_index;
+mod names;
 pub mod properties;
 mod workspace;
 

@@ -1,6 +1,6 @@
 //! `newsmark check`: diagnostics as text, JSON or SARIF.
 
-use super::load::{load_workspace, LoadedWorkspace, Problem};
+use super::load::{load_reporting, LoadedWorkspace, Problem};
 use super::{CheckArgs, CheckFormat, EXIT_TROUBLE};
 use crate::analysis::{Severity, Workspace};
 use serde::Serialize;
@@ -58,16 +58,10 @@ impl Summary {
 }
 
 pub fn run(args: &CheckArgs) -> ExitCode {
-    let loaded = match load_workspace(&args.inputs.paths, args.inputs.config.as_deref()) {
+    let loaded = match load_reporting(&args.inputs) {
         Ok(l) => l,
-        Err(e) => {
-            eprintln!("newsmark: {e}");
-            return ExitCode::from(EXIT_TROUBLE);
-        }
+        Err(code) => return code,
     };
-    for p in &loaded.problems {
-        eprintln!("newsmark: {p}");
-    }
     if loaded.workspace.is_empty() && loaded.problems.is_empty() {
         eprintln!(
             "newsmark: no .nmk files found in {}",

@@ -1,7 +1,7 @@
 //! `newsmark export`: documents as JSON, JSON lines or brat standoff files.
 
 use super::check::parallel_map;
-use super::load::load_workspace;
+use super::load::load_reporting;
 use super::paths::{display_path, output_stem};
 use super::{brat, ExportArgs, ExportFormat, EXIT_TROUBLE};
 use crate::analysis::export::{export_document, ExportDocument};
@@ -11,16 +11,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 pub fn run(args: &ExportArgs) -> ExitCode {
-    let loaded = match load_workspace(&args.inputs.paths, args.inputs.config.as_deref()) {
+    let loaded = match load_reporting(&args.inputs) {
         Ok(l) => l,
-        Err(e) => {
-            eprintln!("newsmark: {e}");
-            return ExitCode::from(EXIT_TROUBLE);
-        }
+        Err(code) => return code,
     };
-    for p in &loaded.problems {
-        eprintln!("newsmark: {p}");
-    }
     let ws = &loaded.workspace;
     let ids: Vec<_> = ws.files().map(|(id, _)| id).collect();
     let docs: Vec<ExportDocument> =

@@ -290,6 +290,23 @@ fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, Problem> {
     })
 }
 
+/// Load the inputs of a command, printing each unreadable file on stderr; `Err` carries the
+/// exit code when nothing could be loaded (a bad configuration, say).
+pub fn load_reporting(inputs: &super::Inputs) -> Result<LoadedWorkspace, std::process::ExitCode> {
+    match load_workspace(&inputs.paths, inputs.config.as_deref()) {
+        Ok(loaded) => {
+            for p in &loaded.problems {
+                eprintln!("newsmark: {p}");
+            }
+            Ok(loaded)
+        }
+        Err(e) => {
+            eprintln!("newsmark: {e}");
+            Err(std::process::ExitCode::from(super::EXIT_TROUBLE))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

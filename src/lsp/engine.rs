@@ -14,6 +14,11 @@ use crate::config::Config;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+/// Documents and files larger than this are not analysed (their features and diagnostics are
+/// empty): a 100 MB document would take seconds per keystroke and gigabytes. News articles and
+/// entity registries are far smaller.
+pub const MAX_ANALYSED_BYTES: usize = 16 << 20;
+
 /// The workspace with the bookkeeping that must change atomically with it.
 #[derive(Default)]
 pub struct World {
@@ -163,7 +168,12 @@ impl Engine {
                 }
                 w.ws.parse_options()
             };
-            let data = Arc::new(FileData::new(snap.rope.to_string(), &opts));
+            let text = if snap.rope.len_bytes() > MAX_ANALYSED_BYTES {
+                String::new()
+            } else {
+                snap.rope.to_string()
+            };
+            let data = Arc::new(FileData::new(text, &opts));
             let mut w = self.write();
             // A configuration change in between re-parses everything with new options: redo.
             if w.ws.parse_options().quote_style != opts.quote_style {

@@ -5,6 +5,7 @@
 mod docs;
 mod engine;
 mod features;
+pub mod framing;
 mod ordered;
 pub mod pos;
 mod server;
@@ -34,6 +35,27 @@ pub fn uri_of(key: &str) -> Option<Uri> {
     }
 }
 
+/// Serve LSP messages read from `input`, writing to `output`, until `exit` or until `input`
+/// ends; true when `shutdown` came first. `run` serves stdio; tests, benchmarks and fuzzing
+/// serve in-memory pipes. Malformed frames are answered with errors (see [`framing`]), never
+/// ending the session.
+pub async fn serve<I, O>(input: I, output: O) -> bool
+where
+    I: tokio::io::AsyncRead + Unpin + Send + 'static,
+    O: tokio::io::AsyncWrite + Unpin,
+{
+    let (service, socket) = LspService::build(server::Backend::new)
+        .custom_method("newsmark/documentText", server::Backend::document_text)
+        .finish();
+    let shared = service.inner().shared.clone();
+    let service = ordered::Ordered::new(service);
+    let (clean_in, feed) = tokio::io::duplex(64 << 10);
+    let pump = tokio::spawn(framing::sanitize(input, feed));
+    Server::new(clean_in, output, socket).serve(service).await;
+    pump.abort();
+    shared.shutdown.load(Ordering::SeqCst)
+}
+
 /// Run the server on stdin/stdout until `exit` or until stdin closes. Exits 0 when `shutdown`
 /// came first, 1 otherwise (LSP 3.17, `exit`).
 pub fn run() -> ExitCode {
@@ -48,17 +70,7 @@ pub fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let clean = rt.block_on(async {
-        let (service, socket) = LspService::build(server::Backend::new)
-            .custom_method("newsmark/documentText", server::Backend::document_text)
-            .finish();
-        let shared = service.inner().shared.clone();
-        let service = ordered::Ordered::new(service);
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .serve(service)
-            .await;
-        shared.shutdown.load(Ordering::SeqCst)
-    });
+    let clean = rt.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
     // Background work (indexing, watchers, a request waiting on a dead client) must not keep
     // the process alive once the client is gone.
     rt.shutdown_timeout(std::time::Duration::from_millis(100));

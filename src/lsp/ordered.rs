@@ -9,11 +9,13 @@
 //! report `ContentModified` when the document has moved on.
 
 use super::docs::DocSnapshot;
+use super::framing::MALFORMED;
 use super::server::{Backend, Shared};
-use futures_util::future::BoxFuture;
+use futures_util::future::{BoxFuture, FutureExt};
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use tower_lsp_server::jsonrpc::{Request, Response};
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Id, Request, Response};
 use tower_lsp_server::ls_types::{
     DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
 };
@@ -55,23 +57,21 @@ impl tower::Service<Request> for Ordered {
     }
 
     fn call(&mut self, req: Request) -> Self::Future {
-        match req.method() {
-            "textDocument/didOpen" => {
-                if let Some(p) = params::<DidOpenTextDocumentParams>(&req) {
-                    self.shared.on_open(p);
-                }
+        if req.method() == MALFORMED {
+            return Box::pin(std::future::ready(Ok(Some(malformed(&req)))));
+        }
+        let id = req.id().cloned();
+        let method = req.method().to_string();
+        // A panic in a handler (or in applying an edit) must not take the server down: it
+        // becomes an error response to the request (a notification's is only logged).
+        match std::panic::catch_unwind(AssertUnwindSafe(|| self.apply(&req))) {
+            Ok(()) => {}
+            Err(p) => {
+                let err = panicked(&method, p.as_ref());
+                return Box::pin(std::future::ready(Ok(
+                    id.map(|id| Response::from_error(id, err))
+                )));
             }
-            "textDocument/didChange" => {
-                if let Some(p) = params::<DidChangeTextDocumentParams>(&req) {
-                    self.shared.on_change(p);
-                }
-            }
-            "textDocument/didClose" => {
-                if let Some(p) = params::<DidCloseTextDocumentParams>(&req) {
-                    self.shared.on_close(p);
-                }
-            }
-            _ => {}
         }
         let snap = if req.id().is_some() {
             req.params()
@@ -80,6 +80,144 @@ impl tower::Service<Request> for Ordered {
         } else {
             None
         };
-        Box::pin(SNAPSHOT.scope(snap, self.inner.call(req)))
+        let fut = AssertUnwindSafe(SNAPSHOT.scope(snap, self.inner.call(req))).catch_unwind();
+        Box::pin(fut.map(move |r| match r {
+            Ok(r) => r,
+            Err(p) => {
+                let err = panicked(&method, p.as_ref());
+                Ok(id.map(|id| Response::from_error(id, err)))
+            }
+        }))
+    }
+}
+
+impl Ordered {
+    /// Apply document notifications to the store, in wire order.
+    fn apply(&self, req: &Request) {
+        match req.method() {
+            "textDocument/didOpen" => {
+                if let Some(p) = params::<DidOpenTextDocumentParams>(req) {
+                    self.shared.on_open(p);
+                }
+            }
+            "textDocument/didChange" => {
+                if let Some(p) = params::<DidChangeTextDocumentParams>(req) {
+                    self.shared.on_change(p);
+                }
+            }
+            "textDocument/didClose" => {
+                if let Some(p) = params::<DidCloseTextDocumentParams>(req) {
+                    self.shared.on_close(p);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The error response to a malformed message (see [`super::framing`]).
+fn malformed(req: &Request) -> Response {
+    let p = req.params();
+    let code = p.and_then(|p| p.get("code")?.as_i64()).unwrap_or(-32700);
+    let message = p
+        .and_then(|p| p.get("message")?.as_str())
+        .unwrap_or("malformed message")
+        .to_string();
+    let id = req.id().cloned().unwrap_or(Id::Null);
+    Response::from_error(
+        id,
+        Error {
+            code: ErrorCode::from(code),
+            message: message.into(),
+            data: None,
+        },
+    )
+}
+
+fn panicked(method: &str, payload: &(dyn std::any::Any + Send)) -> Error {
+    let what = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("unknown panic");
+    eprintln!("newsmark lsp: internal error in {method}: {what}");
+    Error {
+        code: ErrorCode::InternalError,
+        message: format!("internal error in {method}: {what}").into(),
+        data: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+    use tower::Service;
+
+    async fn boom(_: &Backend, _: Value) -> tower_lsp_server::jsonrpc::Result<Value> {
+        panic!("boom in a handler")
+    }
+
+    async fn call(svc: &mut Ordered, req: Request) -> Option<Response> {
+        futures_util::future::poll_fn(|cx| svc.poll_ready(cx))
+            .await
+            .unwrap();
+        svc.call(req).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_with_an_error_and_the_server_goes_on() {
+        let (service, _socket) = LspService::build(Backend::new)
+            .custom_method("test/boom", boom)
+            .finish();
+        let mut svc = Ordered::new(service);
+        let init = Request::build("initialize")
+            .params(json!({"capabilities": {}}))
+            .id(1)
+            .finish();
+        assert!(call(&mut svc, init).await.unwrap().is_ok());
+        let r = call(
+            &mut svc,
+            Request::build("test/boom").params(json!({})).id(2).finish(),
+        )
+        .await
+        .expect("a response");
+        let (id, result) = r.into_parts();
+        assert_eq!(id, Id::Number(2));
+        let err = result.unwrap_err();
+        assert_eq!(err.code, ErrorCode::InternalError);
+        assert!(err.message.contains("boom in a handler"), "{}", err.message);
+        // A panicking notification has nothing to answer.
+        let note = Request::build("test/boom").params(json!({})).finish();
+        assert!(call(&mut svc, note).await.is_none());
+        // Still serving.
+        let open = Request::build("textDocument/didOpen")
+            .params(
+                json!({"textDocument": {"uri": "file:///p.nmk", "languageId": "newsmark",
+                "version": 1, "text": "@a: person \"A\"\n"}}),
+            )
+            .finish();
+        assert!(call(&mut svc, open).await.is_none());
+        let sym = Request::build("textDocument/documentSymbol")
+            .params(json!({"textDocument": {"uri": "file:///p.nmk"}}))
+            .id(3)
+            .finish();
+        let (_, result) = call(&mut svc, sym).await.unwrap().into_parts();
+        assert_eq!(result.unwrap()[0]["name"], "@a", "the document's entity");
+    }
+
+    #[tokio::test]
+    async fn malformed_placeholders_are_answered_with_their_error() {
+        let (service, _socket) = LspService::new(Backend::new);
+        let mut svc = Ordered::new(service);
+        let req = Request::build(MALFORMED)
+            .params(json!({"code": -32600, "message": "not a request"}))
+            .id(Id::Null)
+            .finish();
+        let (id, result) = call(&mut svc, req).await.unwrap().into_parts();
+        assert_eq!(id, Id::Null);
+        let err = result.unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidRequest);
+        assert_eq!(err.message, "not a request");
     }
 }

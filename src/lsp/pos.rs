@@ -18,6 +18,7 @@ pub enum Encoding {
 }
 
 impl Encoding {
+    #[cfg(test)]
     fn width(self, c: char) -> usize {
         match self {
             Encoding::Utf8 => c.len_utf8(),
@@ -26,11 +27,18 @@ impl Encoding {
     }
 }
 
+/// Bytes between two UTF-16 checkpoints.
+const STEP: usize = 1024;
+
 /// The start of every line of a text, for fast conversions on large documents.
 #[derive(Clone, Debug, Default)]
 pub struct LineIndex {
     /// Byte offset of each line's first character; `starts[0]` skips a BOM.
     starts: Vec<usize>,
+    /// `(byte offset, UTF-16 units before it)` at char boundaries about every [`STEP`] bytes;
+    /// empty for ASCII text. Columns on a 10 MB line would otherwise be counted from the line's
+    /// start for every position: quadratic.
+    checkpoints: Vec<(usize, usize)>,
     len: usize,
 }
 
@@ -47,10 +55,63 @@ impl LineIndex {
             }
             i += 1;
         }
+        let mut checkpoints = Vec::new();
+        if !text.is_ascii() {
+            let (mut at, mut units) = (0, 0);
+            checkpoints.push((0, 0));
+            while at < text.len() {
+                let mut next = (at + STEP).min(text.len());
+                while !text.is_char_boundary(next) {
+                    next += 1;
+                }
+                units += text[at..next].encode_utf16().count();
+                at = next;
+                checkpoints.push((at, units));
+            }
+        }
         LineIndex {
             starts,
+            checkpoints,
             len: text.len(),
         }
+    }
+
+    /// UTF-16 units in `text[..offset]` (`offset` on a char boundary).
+    fn units(&self, text: &str, offset: usize) -> usize {
+        if self.checkpoints.is_empty() {
+            return offset;
+        }
+        let i = self.checkpoints.partition_point(|&(b, _)| b <= offset) - 1;
+        let (b, u) = self.checkpoints[i];
+        u + text[b..offset].encode_utf16().count()
+    }
+
+    /// The byte offset `col` UTF-16 units into the line `start..end` (clamped to the line, and
+    /// before a character whose surrogate pair `col` splits).
+    fn utf16_col_to_byte(&self, text: &str, start: usize, end: usize, col: usize) -> usize {
+        if self.checkpoints.is_empty() {
+            return start + col.min(end - start);
+        }
+        let base = self.units(text, start);
+        let target = base.saturating_add(col);
+        let i = self.checkpoints.partition_point(|&(_, u)| u <= target) - 1;
+        let (mut b, mut u) = self.checkpoints[i];
+        if b < start {
+            (b, u) = (start, base);
+        }
+        if b >= end {
+            return end;
+        }
+        for (i, c) in text[b..end].char_indices() {
+            if u >= target {
+                return b + i;
+            }
+            u += c.len_utf16();
+            if u > target {
+                return b + i;
+            }
+        }
+        end
     }
 
     pub fn line_count(&self) -> usize {
@@ -78,7 +139,10 @@ impl LineIndex {
             return self.len;
         }
         let (start, end) = self.line_content(text, line);
-        start + column_to_bytes(&text[start..end], pos.character as usize, enc)
+        match enc {
+            Encoding::Utf8 => start + column_to_bytes(&text[start..end], pos.character as usize),
+            Encoding::Utf16 => self.utf16_col_to_byte(text, start, end, pos.character as usize),
+        }
     }
 
     /// The LSP position of a byte offset in `text`.
@@ -89,7 +153,10 @@ impl LineIndex {
             .partition_point(|&s| s <= offset)
             .saturating_sub(1);
         let start = self.starts[line].min(offset);
-        let col: usize = text[start..offset].chars().map(|c| enc.width(c)).sum();
+        let col = match enc {
+            Encoding::Utf8 => offset - start,
+            Encoding::Utf16 => self.units(text, offset) - self.units(text, start),
+        };
         Position::new(line as u32, col as u32)
     }
 
@@ -108,23 +175,9 @@ impl LineIndex {
     }
 }
 
-/// Bytes taken by the first `col` units of `line` (clamped to the line, floored to a character).
-fn column_to_bytes(line: &str, col: usize, enc: Encoding) -> usize {
-    if enc == Encoding::Utf8 {
-        return floor_boundary(line, col.min(line.len()));
-    }
-    let mut units = 0;
-    for (i, c) in line.char_indices() {
-        if units >= col {
-            return i;
-        }
-        units += c.len_utf16();
-        if units > col {
-            // Inside a surrogate pair: stay before the character.
-            return i;
-        }
-    }
-    line.len()
+/// Bytes taken by the first `col` UTF-8 units of `line` (clamped, floored to a character).
+fn column_to_bytes(line: &str, col: usize) -> usize {
+    floor_boundary(line, col.min(line.len()))
 }
 
 fn floor_boundary(text: &str, mut i: usize) -> usize {
@@ -134,13 +187,14 @@ fn floor_boundary(text: &str, mut i: usize) -> usize {
     i
 }
 
-/// The char index in `rope` of an LSP position, clamped like [`LineIndex::offset`].
+/// The char index in `rope` of an LSP position, clamped like [`LineIndex::offset`]. O(log n):
+/// no scan from the start of a (possibly 10 MB) line.
 pub fn rope_char(rope: &Rope, pos: Position, enc: Encoding) -> usize {
     let line = pos.line as usize;
     if line >= rope.len_lines() {
         return rope.len_chars();
     }
-    let line_start = rope.line_to_char(line);
+    let mut line_start = rope.line_to_char(line);
     let slice = rope.line(line);
     let mut content = slice.len_chars();
     // Drop the line break: `\n`, `\r\n` or `\r`.
@@ -150,19 +204,24 @@ pub fn rope_char(rope: &Rope, pos: Position, enc: Encoding) -> usize {
     if content > 0 && slice.char(content - 1) == '\r' {
         content -= 1;
     }
-    let skip_bom = usize::from(line == 0 && content > 0 && slice.char(0) == '\u{feff}');
-    let col = pos.character as usize;
-    let mut units = 0;
-    for (i, c) in slice.chars().enumerate().take(content).skip(skip_bom) {
-        if units >= col {
-            return line_start + i;
-        }
-        units += enc.width(c);
-        if units > col {
-            return line_start + i;
-        }
+    if line == 0 && content > 0 && slice.char(0) == '\u{feff}' {
+        line_start += 1;
+        content -= 1;
     }
-    line_start + content
+    let line_end = line_start + content;
+    let col = pos.character as usize;
+    // Both conversions floor inside a character, as the LSP clamping rules want.
+    let ch = match enc {
+        Encoding::Utf8 => {
+            let b = rope.char_to_byte(line_start).saturating_add(col);
+            rope.byte_to_char(b.min(rope.char_to_byte(line_end)))
+        }
+        Encoding::Utf16 => {
+            let u = rope.char_to_utf16_cu(line_start).saturating_add(col);
+            rope.utf16_cu_to_char(u.min(rope.char_to_utf16_cu(line_end)))
+        }
+    };
+    ch.min(line_end)
 }
 
 #[cfg(test)]
@@ -277,6 +336,50 @@ mod tests {
                     let back = idx.offset(&text, pos, enc);
                     // Offsets inside a CRLF pair map to the line end, before the `\r`.
                     prop_assert!(back == i || (text.as_bytes()[i] == b'\n' && back + 1 == i));
+                }
+            }
+        }
+    }
+
+    /// The straightforward conversions the indexed ones must agree with.
+    fn naive_offset(text: &str, idx: &LineIndex, pos: Position, enc: Encoding) -> usize {
+        let line = pos.line as usize;
+        if line >= idx.starts.len() {
+            return text.len();
+        }
+        let (start, end) = idx.line_content(text, line);
+        let mut units = 0;
+        for (i, c) in text[start..end].char_indices() {
+            if units >= pos.character as usize {
+                return start + i;
+            }
+            units += enc.width(c);
+            if units > pos.character as usize {
+                return start + i;
+            }
+        }
+        end
+    }
+
+    proptest! {
+        #[test]
+        fn checkpoints_agree_with_counting_on_long_lines(
+            pieces in prop::collection::vec(prop::sample::select(vec!["a", "é", "😀", "“", "\n", "\r\n", "\u{feff}", "bcdefgh"]), 0..600),
+            probes in prop::collection::vec((0u32..4, 0u32..2000), 1..20),
+        ) {
+            let text: String = pieces.concat();
+            let idx = LineIndex::new(&text);
+            let rope = Rope::from_str(&text);
+            for (line, col) in probes {
+                for enc in [Encoding::Utf8, Encoding::Utf16] {
+                    let pos = p(line, col);
+                    let off = idx.offset(&text, pos, enc);
+                    prop_assert_eq!(off, naive_offset(&text, &idx, pos, enc));
+                    prop_assert_eq!(rope.char_to_byte(rope_char(&rope, pos, enc)), off);
+                    let back = idx.position(&text, off, enc);
+                    let start = idx.starts[back.line as usize];
+                    let naive_col: usize = text[start.min(off)..off].chars().map(|c| enc.width(c)).sum();
+                    prop_assert_eq!(back.character as usize, naive_col);
                 }
             }
         }

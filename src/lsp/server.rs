@@ -2,7 +2,7 @@
 //! watched files and configuration. Feature requests are converted in [`super::features`].
 
 use super::docs::DocSnapshot;
-use super::engine::{Analyzed, Engine, Unavailable};
+use super::engine::{Analyzed, Engine, Unavailable, MAX_ANALYSED_BYTES};
 use super::features::{self, Ctx};
 use super::ordered::request_snapshot;
 use super::pos::Encoding;
@@ -49,6 +49,13 @@ struct ConfigState {
     effective: Config,
 }
 
+/// What was last published for a document.
+struct Published {
+    stamp: (u64, u64, u64),
+    version: Option<i32>,
+    diagnostics: Vec<Diagnostic>,
+}
+
 pub struct Shared {
     pub client: Client,
     pub engine: Engine,
@@ -58,8 +65,9 @@ pub struct Shared {
     config: Mutex<ConfigState>,
     /// One wake-up per open document's diagnostics task.
     tasks: Mutex<HashMap<String, Arc<Notify>>>,
-    /// Per document, the stamp of the last published diagnostics: never publish older ones.
-    published: tokio::sync::Mutex<HashMap<String, (u64, u64, u64)>>,
+    /// Per document, the stamp, version and content of the last published diagnostics: never
+    /// publish older ones, and do not send the same list for the same version twice.
+    published: tokio::sync::Mutex<HashMap<String, Published>>,
     pub shutdown: AtomicBool,
     indexed: AtomicBool,
 }
@@ -81,6 +89,7 @@ impl Shared {
 
     pub fn on_open(self: &Arc<Self>, p: DidOpenTextDocumentParams) {
         let key = key_of(&p.text_document.uri);
+        self.warn_if_too_large(&key, 0, p.text_document.text.len());
         self.engine.docs().open(
             &key,
             p.text_document.uri,
@@ -93,10 +102,21 @@ impl Shared {
     pub fn on_change(self: &Arc<Self>, p: DidChangeTextDocumentParams) {
         let key = key_of(&p.text_document.uri);
         let enc = self.encoding();
+        let before = self
+            .engine
+            .docs()
+            .get(&key)
+            .map_or(0, |d| d.rope.len_bytes());
         let changed =
             self.engine
                 .docs()
                 .change(&key, p.text_document.version, &p.content_changes, enc);
+        let after = self
+            .engine
+            .docs()
+            .get(&key)
+            .map_or(0, |d| d.rope.len_bytes());
+        self.warn_if_too_large(&key, before, after);
         if changed.is_some() {
             self.kick(&key, false);
         }
@@ -110,6 +130,19 @@ impl Shared {
             }
             let s = self.clone();
             tokio::spawn(async move { s.after_close(key).await });
+        }
+    }
+
+    /// Tell the user when a document grows past the analysis limit (once per crossing).
+    fn warn_if_too_large(&self, key: &str, before: usize, after: usize) {
+        if after > MAX_ANALYSED_BYTES && before <= MAX_ANALYSED_BYTES {
+            let msg = format!(
+                "newsmark: {key} is {}; it is not analysed (no diagnostics or features) until it is smaller",
+                too_large(after)
+            );
+            eprintln!("{msg}");
+            let c = self.client.clone();
+            tokio::spawn(async move { c.show_message(MessageType::WARNING, msg).await });
         }
     }
 
@@ -206,10 +239,19 @@ impl Shared {
             return;
         };
         let mut published = self.published.lock().await;
-        if published.get(&a.key).is_some_and(|last| *last > a.stamp()) {
-            return;
+        if let Some(last) = published.get(&a.key) {
+            if last.stamp > a.stamp() || (last.version == a.version && last.diagnostics == diags) {
+                return;
+            }
         }
-        published.insert(a.key.clone(), a.stamp());
+        published.insert(
+            a.key.clone(),
+            Published {
+                stamp: a.stamp(),
+                version: a.version,
+                diagnostics: diags.clone(),
+            },
+        );
         self.client.publish_diagnostics(uri, diags, a.version).await;
     }
 
@@ -347,7 +389,9 @@ impl Shared {
         };
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, usize)>();
         let s = self.clone();
-        let job = tokio::task::spawn_blocking(move || index_files(&s, &roots, &tx));
+        let failures = Arc::new(Mutex::new(Vec::new()));
+        let f = failures.clone();
+        let job = tokio::task::spawn_blocking(move || index_files(&s, &roots, &tx, &f));
         while let Some((done, total)) = rx.recv().await {
             if let Some(p) = &progress {
                 let pct = (done * 100).checked_div(total).unwrap_or(100) as u32;
@@ -356,6 +400,7 @@ impl Shared {
             }
         }
         let count = job.await.unwrap_or_default();
+        report_unreadable(&self.client, std::mem::take(&mut *lock(&failures)));
         self.indexed.store(true, Ordering::SeqCst);
         if let Some(p) = progress {
             p.finish_with_message(format!("Indexed {count} files"))
@@ -384,16 +429,24 @@ impl Shared {
             return;
         }
         let s = self.clone();
-        let deps = tokio::task::spawn_blocking(move || {
+        let roots = lock(&self.roots).clone();
+        let (deps, failures) = tokio::task::spawn_blocking(move || {
             let mut deps = BTreeSet::new();
+            let mut failures = Vec::new();
             let opts = s.engine.read().ws.parse_options();
             for path in nmk {
                 let key = path.display().to_string();
                 let is_nmk = path.extension().is_some_and(|e| e == "nmk");
-                let data = if is_nmk && path.is_file() {
-                    read_nmk(&path)
-                        .ok()
-                        .map(|t| Arc::new(FileData::indexed(t, &opts)))
+                let data = if is_nmk && inside_roots(&path, &roots) {
+                    match read_nmk(&path) {
+                        Ok(t) => Some(Arc::new(FileData::indexed(t, &opts))),
+                        Err(e) => {
+                            if e.kind() != std::io::ErrorKind::NotFound {
+                                failures.push((path.clone(), e.to_string()));
+                            }
+                            None
+                        }
+                    }
                 } else {
                     None
                 };
@@ -423,10 +476,11 @@ impl Shared {
                     }
                 }
             }
-            deps
+            (deps, failures)
         })
         .await
         .unwrap_or_default();
+        report_unreadable(&self.client, failures);
         let keys = self.engine.open_keys(&deps);
         self.kick_all(keys);
         if !deps.is_empty() {
@@ -463,14 +517,22 @@ impl Shared {
             return;
         }
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<PathBuf>>();
-        let watcher = notify::recommended_watcher(move |ev: notify::Result<notify::Event>| {
-            if let Ok(ev) = ev {
-                if ev.kind.is_access() {
-                    return;
+        // Links are not followed: they could lead out of the workspace.
+        let config = notify::Config::default().with_follow_symlinks(false);
+        let watcher = notify::RecommendedWatcher::new(
+            move |ev: notify::Result<notify::Event>| {
+                if let Ok(ev) = ev {
+                    if ev.need_rescan() {
+                        // Events were lost (the kernel's queue overflowed when thousands of
+                        // files changed at once): an empty list asks for a full rescan.
+                        let _ = tx.send(Vec::new());
+                    } else if !ev.kind.is_access() {
+                        let _ = tx.send(ev.paths);
+                    }
                 }
-                let _ = tx.send(ev.paths);
-            }
-        });
+            },
+            config,
+        );
         let mut watcher = match watcher {
             Ok(w) => w,
             Err(e) => {
@@ -489,8 +551,36 @@ impl Shared {
         tokio::spawn(async move {
             let _keep = watcher;
             while let Some(mut paths) = rx.recv().await {
+                let mut rescan = paths.is_empty();
                 while let Ok(more) = rx.try_recv() {
+                    rescan |= more.is_empty();
                     paths.extend(more);
+                }
+                if rescan {
+                    // Every file on disk, and every indexed file (to drop the deleted ones).
+                    let s2 = s.clone();
+                    let roots = roots.clone();
+                    paths = tokio::task::spawn_blocking(move || {
+                        let mut all = walk(&roots);
+                        let w = s2.engine.read();
+                        all.extend(
+                            w.ws.files()
+                                .map(|(id, _)| PathBuf::from(w.ws.key(id)))
+                                .filter(|p| p.is_absolute() && !p.exists()),
+                        );
+                        all
+                    })
+                    .await
+                    .unwrap_or_default();
+                }
+                // A folder that appears: files created in it before the watcher saw the folder
+                // raised no events of their own (the inotify race), so read what it holds.
+                let dirs: Vec<PathBuf> = paths.iter().filter(|p| p.is_dir()).cloned().collect();
+                if !dirs.is_empty() {
+                    let found = tokio::task::spawn_blocking(move || walk(&dirs))
+                        .await
+                        .unwrap_or_default();
+                    paths.extend(found);
                 }
                 paths.sort();
                 paths.dedup();
@@ -527,10 +617,70 @@ fn error_line(text: &str, e: &crate::config::ConfigError) -> Option<usize> {
     .or(e.line)
 }
 
-/// Read a file as UTF-8.
+/// Read a file as UTF-8: an error that says why not (too large for analysis, not UTF-8, or
+/// the system's reason). The size is checked before reading.
 fn read_nmk(path: &Path) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind};
+    let len = std::fs::metadata(path)?.len();
+    if len > MAX_ANALYSED_BYTES as u64 {
+        return Err(Error::new(ErrorKind::InvalidData, too_large(len as usize)));
+    }
     let bytes = std::fs::read(path)?;
-    String::from_utf8(bytes).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+    String::from_utf8(bytes).map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidData,
+            format!(
+                "not UTF-8 (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })
+}
+
+fn too_large(len: usize) -> String {
+    format!(
+        "{:.1} MB, over the {} MiB limit for analysis",
+        len as f64 / 1e6,
+        MAX_ANALYSED_BYTES >> 20
+    )
+}
+
+/// Files the server could not read, reported to the client in one message.
+fn report_unreadable(client: &Client, failures: Vec<(PathBuf, String)>) {
+    if failures.is_empty() {
+        return;
+    }
+    const SHOWN: usize = 20;
+    let mut msg = format!(
+        "newsmark: {} file(s) could not be read and are left out of the workspace:",
+        failures.len()
+    );
+    for (path, why) in failures.iter().take(SHOWN) {
+        msg.push_str(&format!("\n  {}: {why}", path.display()));
+    }
+    if failures.len() > SHOWN {
+        msg.push_str(&format!("\n  … and {} more", failures.len() - SHOWN));
+    }
+    let c = client.clone();
+    tokio::spawn(async move { c.log_message(MessageType::WARNING, msg).await });
+}
+
+/// A disk path the server may read: a regular file (not a symlink) inside a workspace root,
+/// after resolving every link on the way. Links never lead the server out of the workspace.
+fn inside_roots(path: &Path, roots: &[PathBuf]) -> bool {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return false;
+    };
+    if !meta.file_type().is_file() {
+        return false;
+    }
+    let Ok(real) = path.canonicalize() else {
+        return false;
+    };
+    roots
+        .iter()
+        .filter_map(|r| r.canonicalize().ok())
+        .any(|r| real.starts_with(r))
 }
 
 /// Every `.nmk` file under the roots (hidden folders skipped).
@@ -560,6 +710,7 @@ fn index_files(
     s: &Shared,
     roots: &[PathBuf],
     progress: &tokio::sync::mpsc::UnboundedSender<(usize, usize)>,
+    failures: &Mutex<Vec<(PathBuf, String)>>,
 ) -> usize {
     let files = walk(roots);
     let total = files.len();
@@ -576,11 +727,16 @@ fn index_files(
             scope.spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(path) = files.get(i) else { break };
-                if let Ok(text) = read_nmk(path) {
-                    let data = Arc::new(FileData::indexed(text, opts));
-                    if tx.send((path.display().to_string(), data)).is_err() {
-                        break;
+                match read_nmk(path) {
+                    Ok(text) => {
+                        let data = Arc::new(FileData::indexed(text, opts));
+                        if tx.send((path.display().to_string(), data)).is_err() {
+                            break;
+                        }
                     }
+                    // Deleted since the walk: nothing to report.
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => lock(failures).push((path.clone(), e.to_string())),
                 }
             });
         }
@@ -706,18 +862,17 @@ impl Backend {
     pub async fn on_file<T: Send + 'static>(
         &self,
         uri: &Uri,
-        sync_all: bool,
         f: impl FnOnce(&Ctx<'_>) -> Result<T> + Send + 'static,
     ) -> Result<Option<T>> {
         let key = key_of(uri);
         let snap = request_snapshot();
         let s = self.shared.clone();
         let res = tokio::task::spawn_blocking(move || {
-            let mut deps = if sync_all {
-                s.engine.sync_all()
-            } else {
-                BTreeSet::new()
-            };
+            // Every open document's edits that arrived before this request are in the
+            // workspace before it is answered: a hover in one file right after an edit or
+            // `didOpen` of another sees that other file's definitions (wire order across
+            // documents). Documents already in sync cost one comparison each.
+            let mut deps = s.engine.sync_all();
             let caps = s.caps();
             let enc = s.encoding();
             let out = s.engine.with_file(&key, snap.as_ref(), |w, a| {
@@ -749,7 +904,7 @@ impl Backend {
             return Err(Error::invalid_params(format!("{key} is not open")));
         };
         let found = self
-            .on_file(&p.text_document.uri, false, |c| {
+            .on_file(&p.text_document.uri, |c| {
                 Ok(serde_json::json!({ "version": c.a.version, "text": c.a.data.text }))
             })
             .await?;
@@ -864,7 +1019,7 @@ impl LanguageServer for Backend {
     ) -> Result<DocumentDiagnosticReportResult> {
         let prev = p.previous_result_id.clone();
         let found = self
-            .on_file(&p.text_document.uri, false, move |c| {
+            .on_file(&p.text_document.uri, move |c| {
                 let id = c.a.result_id();
                 let items =
                     (prev.as_deref() != Some(id.as_str())).then(|| features::diagnostics(c));
@@ -913,9 +1068,7 @@ impl LanguageServer for Backend {
         let pp = p.text_document_position_params;
         let pos = pp.position;
         Ok(self
-            .on_file(&pp.text_document.uri, false, move |c| {
-                Ok(features::hover(c, pos))
-            })
+            .on_file(&pp.text_document.uri, move |c| Ok(features::hover(c, pos)))
             .await?
             .flatten())
     }
@@ -927,7 +1080,7 @@ impl LanguageServer for Backend {
         let pp = p.text_document_position_params;
         let pos = pp.position;
         Ok(self
-            .on_file(&pp.text_document.uri, true, move |c| {
+            .on_file(&pp.text_document.uri, move |c| {
                 Ok(features::definition(c, pos))
             })
             .await?
@@ -937,7 +1090,7 @@ impl LanguageServer for Backend {
     async fn references(&self, p: ReferenceParams) -> Result<Option<Vec<Location>>> {
         let pp = p.text_document_position;
         let (pos, decl) = (pp.position, p.context.include_declaration);
-        self.on_file(&pp.text_document.uri, true, move |c| {
+        self.on_file(&pp.text_document.uri, move |c| {
             Ok(features::references(c, pos, decl))
         })
         .await
@@ -949,7 +1102,7 @@ impl LanguageServer for Backend {
     ) -> Result<Option<Vec<DocumentHighlight>>> {
         let pp = p.text_document_position_params;
         let pos = pp.position;
-        self.on_file(&pp.text_document.uri, false, move |c| {
+        self.on_file(&pp.text_document.uri, move |c| {
             Ok(features::highlights(c, pos))
         })
         .await
@@ -961,7 +1114,7 @@ impl LanguageServer for Backend {
     ) -> Result<Option<PrepareRenameResponse>> {
         let pos = p.position;
         Ok(self
-            .on_file(&p.text_document.uri, true, move |c| {
+            .on_file(&p.text_document.uri, move |c| {
                 features::prepare_rename(c, pos)
             })
             .await?
@@ -971,7 +1124,7 @@ impl LanguageServer for Backend {
     async fn rename(&self, p: RenameParams) -> Result<Option<WorkspaceEdit>> {
         let pp = p.text_document_position;
         let (pos, name) = (pp.position, p.new_name);
-        self.on_file(&pp.text_document.uri, true, move |c| {
+        self.on_file(&pp.text_document.uri, move |c| {
             features::rename(c, pos, &name)
         })
         .await
@@ -980,7 +1133,7 @@ impl LanguageServer for Backend {
     async fn completion(&self, p: CompletionParams) -> Result<Option<CompletionResponse>> {
         let pp = p.text_document_position;
         let pos = pp.position;
-        self.on_file(&pp.text_document.uri, false, move |c| {
+        self.on_file(&pp.text_document.uri, move |c| {
             Ok(features::completion(c, pos))
         })
         .await
@@ -990,10 +1143,8 @@ impl LanguageServer for Backend {
         &self,
         p: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
-        self.on_file(&p.text_document.uri, false, |c| {
-            Ok(features::document_symbols(c))
-        })
-        .await
+        self.on_file(&p.text_document.uri, |c| Ok(features::document_symbols(c)))
+            .await
     }
 
     async fn symbol(&self, p: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
@@ -1011,7 +1162,7 @@ impl LanguageServer for Backend {
 
     async fn code_action(&self, p: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         let (range, only) = (p.range, p.context.only);
-        self.on_file(&p.text_document.uri, true, move |c| {
+        self.on_file(&p.text_document.uri, move |c| {
             Ok(features::code_actions(c, range, only.as_deref()))
         })
         .await
@@ -1022,7 +1173,7 @@ impl LanguageServer for Backend {
         p: SemanticTokensParams,
     ) -> Result<Option<SemanticTokensResult>> {
         Ok(self
-            .on_file(&p.text_document.uri, false, |c| {
+            .on_file(&p.text_document.uri, |c| {
                 Ok(features::semantic_tokens(c, None))
             })
             .await?
@@ -1035,7 +1186,7 @@ impl LanguageServer for Backend {
     ) -> Result<Option<SemanticTokensRangeResult>> {
         let range = p.range;
         Ok(self
-            .on_file(&p.text_document.uri, false, move |c| {
+            .on_file(&p.text_document.uri, move |c| {
                 Ok(features::semantic_tokens(c, Some(range)))
             })
             .await?
@@ -1044,17 +1195,15 @@ impl LanguageServer for Backend {
 
     async fn inlay_hint(&self, p: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
         let range = p.range;
-        self.on_file(&p.text_document.uri, false, move |c| {
+        self.on_file(&p.text_document.uri, move |c| {
             Ok(features::inlay_hints(c, range))
         })
         .await
     }
 
     async fn folding_range(&self, p: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
-        self.on_file(&p.text_document.uri, false, |c| {
-            Ok(features::folding_ranges(c))
-        })
-        .await
+        self.on_file(&p.text_document.uri, |c| Ok(features::folding_ranges(c)))
+            .await
     }
 }
 

@@ -7,36 +7,37 @@ use super::{
     Property, Span, SyntaxError, Word,
 };
 
-/// One source line; `content` excludes the line end.
+/// One source line: `content` excludes the line end, `next` is where the next line starts.
 #[derive(Clone, Copy, Debug)]
 struct Line {
     content: Span,
+    next: usize,
 }
 
-fn lines(text: &str, from: usize) -> Vec<Line> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(text.len() / 64 + 1);
-    let mut start = from;
-    while start < text.len() {
-        let (end, next) = match memchr_newline(&bytes[start..]) {
-            Some(i) => (start + i, start + i + 1),
-            None => (text.len(), text.len()),
-        };
-        let content_end = if end > start && bytes[end - 1] == b'\r' {
-            end - 1
-        } else {
-            end
-        };
-        out.push(Line {
-            content: Span::new(start, content_end),
-        });
-        start = next;
+/// The line starting at `start`, if `start` is inside the text.
+fn line_at(text: &str, start: usize) -> Option<Line> {
+    if start >= text.len() {
+        return None;
     }
-    out
+    let bytes = text.as_bytes();
+    let (end, next) = match memchr::memchr(b'\n', &bytes[start..]) {
+        Some(i) => (start + i, start + i + 1),
+        None => (text.len(), text.len()),
+    };
+    let content_end = if end > start && bytes[end - 1] == b'\r' {
+        end - 1
+    } else {
+        end
+    };
+    Some(Line {
+        content: Span::new(start, content_end),
+        next,
+    })
 }
 
-fn memchr_newline(b: &[u8]) -> Option<usize> {
-    b.iter().position(|&c| c == b'\n')
+/// The lines from `start` on.
+fn lines_from(text: &str, start: usize) -> impl Iterator<Item = Line> + '_ {
+    std::iter::successors(line_at(text, start), move |l| line_at(text, l.next))
 }
 
 fn is_blank(s: &str) -> bool {
@@ -106,69 +107,121 @@ fn is_key(k: &str) -> bool {
 }
 
 pub(super) fn parse_blocks(text: &str) -> Parse {
-    let mut parse = Parse::default();
+    // At most one block per line, and in prose about one per two lines (text, blank). Capacity
+    // that is never written costs no memory pages, so err high rather than regrow.
+    let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+    let mut parse = Parse {
+        blocks: Vec::with_capacity(lines / 2 + 8),
+        ..Parse::default()
+    };
     let body_start = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let all = lines(text, body_start);
-    let mut i = 0;
-    if all
-        .first()
-        .is_some_and(|l| is_front_matter_fence(l.content.slice(text)))
-    {
-        i = parse_front_matter(text, &all, &mut parse);
+    let mut pos = body_start;
+    if let Some(first) = line_at(text, body_start) {
+        if is_front_matter_fence(first.content.slice(text)) {
+            pos = parse_front_matter(text, first, &mut parse);
+        }
     }
 
-    // Lines of the paragraph being gathered (comment lines between them are not included).
-    let mut para: Vec<Line> = Vec::new();
-    while i < all.len() {
-        let line = all[i];
+    // The paragraph being gathered, and the comment lines met inside it: they are pushed after
+    // the paragraph so that blocks stay in text order.
+    let mut para: Option<Span> = None;
+    let mut para_comments: Vec<Span> = Vec::new();
+    // Tokens are lexed into one reused buffer, then copied into a vector of exactly their
+    // number: no regrowth per paragraph and no spare capacity kept in the result.
+    let mut scratch: Vec<Inline> = Vec::new();
+    while let Some(line) = line_at(text, pos) {
         let s = line.content.slice(text);
+        pos = line.next;
         if is_blank(s) {
-            flush_paragraph(text, &mut para, &mut parse);
-            i += 1;
+            flush_paragraph(
+                text,
+                &mut para,
+                &mut para_comments,
+                &mut scratch,
+                &mut parse,
+            );
         } else if is_comment(s) {
             // A comment does not end a paragraph: the lines around it stay one paragraph.
-            parse.blocks.push(Block::Comment(line.content));
-            i += 1;
+            if para.is_some() {
+                para_comments.push(line.content);
+            } else {
+                parse.blocks.push(Block::Comment(line.content));
+            }
         } else if is_definition_line(s) {
-            flush_paragraph(text, &mut para, &mut parse);
-            i = parse_definition(text, &all, i, &mut parse);
+            flush_paragraph(
+                text,
+                &mut para,
+                &mut para_comments,
+                &mut scratch,
+                &mut parse,
+            );
+            pos = parse_definition(text, line, &mut parse);
         } else if let Some(level) = heading_level(s) {
-            flush_paragraph(text, &mut para, &mut parse);
+            flush_paragraph(
+                text,
+                &mut para,
+                &mut para_comments,
+                &mut scratch,
+                &mut parse,
+            );
             let raw = Span::new(line.content.start + level as usize, line.content.end);
             let text_span = heading_text(text, raw);
-            let mut inlines = Vec::new();
-            lex_inlines(text, text_span, &mut inlines, &mut parse.errors);
+            let inlines = lex_into(text, text_span, &mut scratch, &mut parse.errors);
             parse.blocks.push(Block::Heading(Heading {
                 level,
                 span: line.content,
                 text: text_span,
                 inlines,
             }));
-            i += 1;
         } else {
-            para.push(line);
-            i += 1;
+            para = Some(match para {
+                Some(p) => Span::new(p.start, line.content.end),
+                None => line.content,
+            });
         }
     }
-    flush_paragraph(text, &mut para, &mut parse);
-    // Comments inside a paragraph or a definition were pushed before it: restore text order.
-    parse.blocks.sort_by_key(|b| b.span().start);
+    flush_paragraph(
+        text,
+        &mut para,
+        &mut para_comments,
+        &mut scratch,
+        &mut parse,
+    );
     parse
 }
 
-fn flush_paragraph(text: &str, lines: &mut Vec<Line>, parse: &mut Parse) {
-    let (Some(first), Some(last)) = (lines.first(), lines.last()) else {
+/// The tokens of `range`, lexed in `scratch`, in a vector of exactly their number.
+fn lex_into(
+    text: &str,
+    range: Span,
+    scratch: &mut Vec<Inline>,
+    errors: &mut Vec<SyntaxError>,
+) -> Vec<Inline> {
+    scratch.clear();
+    lex_inlines(text, range, scratch, errors);
+    let mut out = Vec::with_capacity(scratch.len());
+    out.append(scratch);
+    out
+}
+
+fn flush_paragraph(
+    text: &str,
+    para: &mut Option<Span>,
+    comments: &mut Vec<Span>,
+    scratch: &mut Vec<Inline>,
+    parse: &mut Parse,
+) {
+    let Some(span) = para.take() else {
         return;
     };
-    let span = Span::new(first.content.start, last.content.end);
-    let mut inlines: Vec<Inline> = Vec::new();
     // One range for the whole paragraph, so that a span mention's surface text may wrap; the
     // lexer folds the comment lines between the paragraph's lines into its line-end tokens.
-    lex_inlines(text, span, &mut inlines, &mut parse.errors);
+    let inlines = lex_into(text, span, scratch, &mut parse.errors);
     parse
         .blocks
         .push(Block::Paragraph(Paragraph { span, inlines }));
-    lines.clear();
+    // Comment lines after the paragraph's last line are not inside it.
+    parse.blocks.extend(comments.drain(..).map(Block::Comment));
 }
 
 /// Parse the front matter that opens at `all[0]`; returns the index of the first body line.
@@ -176,27 +229,28 @@ fn flush_paragraph(text: &str, lines: &mut Vec<Line>, parse: &mut Parse) {
 /// When a line is not `key: value`, the front matter still closes at a later `---` if one comes
 /// before the next blank line (a typo inside a block); otherwise the closing `---` was forgotten
 /// and the front matter ends before that line, so that the article itself still parses.
-fn parse_front_matter(text: &str, all: &[Line], parse: &mut Parse) -> usize {
+fn parse_front_matter(text: &str, open_line: Line, parse: &mut Parse) -> usize {
     let mut entries = Vec::new();
     let mut comments = Vec::new();
     let mut bad_lines = Vec::new();
-    let open = all[0].content;
-    let mut i = 1;
+    let open = open_line.content;
+    let mut pos = open_line.next;
+    // `Ok(after the fence)` or `Err(the first body line)`.
     let end = loop {
-        let Some(line) = all.get(i) else {
-            break None;
+        let Some(line) = line_at(text, pos) else {
+            break Err(pos);
         };
         let s = line.content.slice(text);
         if is_front_matter_fence(s) {
-            break Some(i);
+            break Ok((line.content, line.next));
         }
         if is_blank(s) {
-            i += 1;
+            pos = line.next;
             continue;
         }
         if is_comment(s) {
             comments.push(line.content);
-            i += 1;
+            pos = line.next;
             continue;
         }
         match s.split_once(':') {
@@ -206,19 +260,18 @@ fn parse_front_matter(text: &str, all: &[Line], parse: &mut Parse) -> usize {
                     key: trimmed_word(text, Span::new(line.content.start, colon)),
                     value: trimmed_word(text, Span::new(colon + 1, line.content.end)),
                 });
-                i += 1;
+                pos = line.next;
             }
             _ => {
-                let fence_follows = all[i + 1..]
-                    .iter()
+                let fence_follows = lines_from(text, line.next)
                     .map(|l| l.content.slice(text))
                     .take_while(|s| !is_blank(s))
                     .any(is_front_matter_fence);
                 if !fence_follows {
-                    break None;
+                    break Err(pos);
                 }
                 bad_lines.push(line.content);
-                i += 1;
+                pos = line.next;
             }
         }
     };
@@ -228,25 +281,25 @@ fn parse_front_matter(text: &str, all: &[Line], parse: &mut Parse) -> usize {
             message: "expected `key: value` in the front matter".into(),
         });
     }
-    for span in comments {
-        parse.blocks.push(Block::Comment(span));
-    }
+    parse
+        .blocks
+        .extend(comments.into_iter().map(Block::Comment));
     match end {
-        Some(close) => {
+        Ok((close, next)) => {
             parse.front_matter = Some(FrontMatter {
-                span: Span::new(open.start, all[close].content.end),
+                span: Span::new(open.start, close.end),
                 entries,
             });
-            close + 1
+            next
         }
-        None => {
-            let message = match all.get(i) {
-                Some(_) => format!(
+        Err(body) => {
+            let message = if body < text.len() {
+                format!(
                     "front matter is not closed: expected `---` before line {}",
-                    line_number(text, all[i].content.start)
-                ),
-                None => "front matter is not closed: expected `---` before the end of the file"
-                    .to_string(),
+                    line_number(text, body)
+                )
+            } else {
+                "front matter is not closed: expected `---` before the end of the file".to_string()
             };
             parse.errors.push(SyntaxError {
                 span: open,
@@ -260,7 +313,7 @@ fn parse_front_matter(text: &str, all: &[Line], parse: &mut Parse) -> usize {
                 span: Span::new(open.start, last),
                 entries,
             });
-            i
+            body
         }
     }
 }
@@ -288,9 +341,8 @@ fn trimmed_word(text: &str, span: Span) -> Word {
 
 const KINDS_HINT: &str = "person, org, place, agreement, event, work, other";
 
-/// Parse a definition header at `all[i]` and its property lines; returns the next line index.
-fn parse_definition(text: &str, all: &[Line], i: usize, parse: &mut Parse) -> usize {
-    let line = all[i];
+/// Parse a definition header `line` and its property lines; returns where the next line starts.
+fn parse_definition(text: &str, line: Line, parse: &mut Parse) -> usize {
     let line_end = line.content.end;
     let s = line.content.slice(text);
     let colon = s.find(':').unwrap_or(s.len());
@@ -377,23 +429,24 @@ fn parse_definition(text: &str, all: &[Line], i: usize, parse: &mut Parse) -> us
     }
 
     let mut properties = Vec::new();
+    let mut comments = Vec::new();
     let mut end = line_end;
-    let mut j = i + 1;
-    while let Some(l) = all.get(j) {
+    let mut pos = line.next;
+    while let Some(l) = line_at(text, pos) {
         let s = l.content.slice(text);
         if is_blank(s) {
             break;
         }
         if is_comment(s) {
             // Comments, indented or not, do not end the property list.
-            parse.blocks.push(Block::Comment(l.content));
-            j += 1;
+            comments.push(l.content);
+            pos = l.next;
             continue;
         }
         if !is_indented(s) {
             break;
         }
-        j += 1;
+        pos = l.next;
         end = l.content.end;
         let body = Span::new(
             skip_blanks(text, l.content.start, l.content.end),
@@ -420,14 +473,17 @@ fn parse_definition(text: &str, all: &[Line], i: usize, parse: &mut Parse) -> us
             }),
         }
     }
-    parse.blocks.push(Block::Definition(Definition {
+    parse.blocks.push(Block::Definition(Box::new(Definition {
         span: Span::new(line.content.start, end),
         id,
         kind,
         name,
         properties,
-    }));
-    j
+    })));
+    parse
+        .blocks
+        .extend(comments.into_iter().map(Block::Comment));
+    pos
 }
 
 /// The first offset at or after `from` (and before `end`) that is not a space or tab.
@@ -474,7 +530,7 @@ mod tests {
         r.blocks
             .iter()
             .filter_map(|b| match b {
-                Block::Definition(d) => Some(d),
+                Block::Definition(d) => Some(&**d),
                 _ => None,
             })
             .collect()

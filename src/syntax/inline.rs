@@ -16,7 +16,8 @@ pub(super) fn lex_inlines(
         start: range.start,
         out,
         errors,
-        brackets: None,
+        brackets: Vec::new(),
+        scanned_to: range.start,
         next_bracket: 0,
     }
     .run()
@@ -28,18 +29,71 @@ struct Lexer<'a> {
     end: usize,
     out: &'a mut Vec<Inline>,
     errors: &'a mut Vec<SyntaxError>,
-    /// `[` offset → its matching `]` (`None`: unmatched), in text order; computed on the first
-    /// `[` of the range.
-    brackets: Option<Vec<(usize, Option<usize>)>>,
+    /// `[` offset → its matching `]` (`None`: unmatched), in text order, for the `[`s before
+    /// `scanned_to`.
+    brackets: Vec<(usize, Option<usize>)>,
+    scanned_to: usize,
     /// Cursor into `brackets`: brackets are looked up in increasing order.
     next_bracket: usize,
 }
 
-fn is_special_lead(b: u8) -> bool {
-    matches!(
-        b,
-        b'\\' | b'[' | b'@' | b'"' | b'\'' | b'{' | b'\n' | b'\r' | 0xC2 | 0xE2
-    )
+/// Bytes that may start markup: everything else is plain text and skipped in one step.
+/// (0xC2 and 0xE2 lead the UTF-8 encodings of `«»` and of `‘’“”„`.)
+static SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    let bytes = b"\\[@\"'{\n\r\xC2\xE2";
+    while i < bytes.len() {
+        t[bytes[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
+/// The first offset in `from..end` whose byte is in [`SPECIAL`], or `end`.
+fn next_special(b: &[u8], from: usize, end: usize) -> usize {
+    let end = end.min(b.len());
+    let mut i = from;
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{
+            __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
+            _mm_set1_epi8,
+        };
+        // SAFETY: SSE2 is part of the x86_64 baseline, so these intrinsics are always
+        // available; each unaligned 16-byte load starts at `i` with `i + 16 <= end <= b.len()`.
+        unsafe {
+            let n = |c: u8| _mm_set1_epi8(c as i8);
+            let needles = [
+                n(b'\\'),
+                n(b'['),
+                n(b'@'),
+                n(b'"'),
+                n(b'\''),
+                n(b'{'),
+                n(b'\n'),
+                n(b'\r'),
+                n(0xC2),
+                n(0xE2),
+            ];
+            while i + 16 <= end {
+                let v = _mm_loadu_si128(b.as_ptr().add(i) as *const __m128i);
+                let mut hit = _mm_cmpeq_epi8(v, needles[0]);
+                for needle in &needles[1..] {
+                    hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, *needle));
+                }
+                let mask = _mm_movemask_epi8(hit) as u32;
+                if mask != 0 {
+                    return i + mask.trailing_zeros() as usize;
+                }
+                i += 16;
+            }
+        }
+    }
+    while i < end && !SPECIAL[b[i] as usize] {
+        i += 1;
+    }
+    i
 }
 
 /// After these a straight `"` opens a quotation.
@@ -64,33 +118,6 @@ fn opens_single_after(prev: Option<char>) -> bool {
             c.is_whitespace() || matches!(c, '(' | '[' | '{' | '—' | '–' | '"' | '“' | '«' | '„')
         }
     }
-}
-
-/// Match brackets in `range` (escapes skipped): nesting is allowed, so that
-/// `[the [new] plan]{@x}` links the whole surface and a stray `[` does not swallow the next
-/// mention's `]`.
-fn match_brackets(text: &str, range: Span) -> Vec<(usize, Option<usize>)> {
-    let b = text.as_bytes();
-    let mut out = Vec::new();
-    let mut stack: Vec<usize> = Vec::new();
-    let mut i = range.start;
-    while i < range.end {
-        match b[i] {
-            b'\\' => i += 1,
-            b'[' => {
-                stack.push(out.len());
-                out.push((i, None));
-            }
-            b']' => {
-                if let Some(k) = stack.pop() {
-                    out[k].1 = Some(i);
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    out
 }
 
 impl Lexer<'_> {
@@ -144,49 +171,57 @@ impl Lexer<'_> {
         let mut p = self.start;
         let mut text_start = p;
         while p < self.end {
-            if !is_special_lead(bytes[p]) {
-                p += 1;
-                continue;
-            }
+            p = next_special(bytes, p, self.end);
             let Some(c) = self.char_at(p) else { break };
             let clen = c.len_utf8();
-            // Text before a token is pushed before the token itself.
-            let pushed_before = self.out.len();
+            if !matches!(
+                c,
+                '\\' | '\n'
+                    | '\r'
+                    | '['
+                    | '@'
+                    | '{'
+                    | '"'
+                    | '\''
+                    | '“'
+                    | '”'
+                    | '‘'
+                    | '’'
+                    | '„'
+                    | '«'
+                    | '»'
+            ) {
+                p += clen; // `—`, `…`, `é`: text
+                continue;
+            }
+            // The text before is pushed first; a handler that declines pushes nothing, and then
+            // that text token is taken back so that the text runs on.
+            let after_token = text_start == p;
+            let mark = self.out.len();
+            if !after_token {
+                self.push(text_start, p, InlineKind::Text);
+            }
             let handled = match c {
                 '\\' => self.escape(p),
                 '\n' | '\r' => self.newline(p),
                 '[' => self.span_mention(p),
                 '@' => self.bare_mention(p),
                 '{' => self.stray_brace(p),
-                '"' | '\'' | '“' | '”' | '‘' | '’' | '„' | '«' | '»' => {
-                    self.mark(p, c, text_start == p)
-                }
-                _ => None,
+                _ => self.mark(p, c, after_token),
             };
             match handled {
                 Some(next) => {
-                    self.flush_text(text_start, p, pushed_before);
                     p = next;
                     text_start = p;
                 }
-                None => p += clen,
+                None => {
+                    self.out.truncate(mark);
+                    p += clen;
+                }
             }
         }
         if text_start < self.end {
             self.push(text_start, self.end, InlineKind::Text);
-        }
-    }
-
-    /// Insert the pending text `start..p` before the tokens pushed from index `at` on.
-    fn flush_text(&mut self, start: usize, p: usize, at: usize) {
-        if start < p {
-            self.out.insert(
-                at,
-                Inline {
-                    span: Span::new(start, p),
-                    kind: InlineKind::Text,
-                },
-            );
         }
     }
 
@@ -215,24 +250,31 @@ impl Lexer<'_> {
             q += 1;
         }
         loop {
-            let line_end = self.text[q..self.end]
-                .find('\n')
-                .map_or(self.end, |i| q + i + 1);
-            if line_end < self.end && super::blocks::is_comment(&self.text[q..line_end]) {
-                q = line_end;
-            } else {
+            // A comment line starts with blanks and `%%`; only then look for its end.
+            let mut r = q;
+            while r < self.end && matches!(b[r], b' ' | b'\t') {
+                r += 1;
+            }
+            if !b[r..self.end].starts_with(b"%%") {
                 break;
+            }
+            match b[r..self.end].iter().position(|&c| c == b'\n') {
+                Some(i) => q = r + i + 1,
+                None => break, // the paragraph does not end with a comment line
             }
         }
         self.push(p, q, InlineKind::Newline);
         Some(q)
     }
 
-    /// The `]` matching the `[` at `p`, if any.
+    /// The `]` matching the `[` at `p`, if any. Brackets nest, so that `[the [new] plan]{@x}`
+    /// links the whole surface and a stray `[` does not swallow the next mention's `]`. Each
+    /// byte is scanned at most once: a scan from an outer `[` records its inner brackets.
     fn matching_bracket(&mut self, p: usize) -> Option<usize> {
-        let brackets = self
-            .brackets
-            .get_or_insert_with(|| match_brackets(self.text, Span::new(self.start, self.end)));
+        if p >= self.scanned_to {
+            self.scan_brackets(p);
+        }
+        let brackets = &self.brackets;
         while self.next_bracket < brackets.len() && brackets[self.next_bracket].0 < p {
             self.next_bracket += 1;
         }
@@ -240,6 +282,35 @@ impl Lexer<'_> {
             Some(&(open, close)) if open == p => close,
             _ => None,
         }
+    }
+
+    /// Match brackets from the `[` at `p` until it closes or the range ends (escapes skipped).
+    /// The open brackets of this scan are its entries still without a `]`; a `]` closes the
+    /// last of them (brackets nest shallowly, so the backward search is short).
+    fn scan_brackets(&mut self, p: usize) {
+        let b = self.text.as_bytes();
+        let first = self.brackets.len();
+        self.brackets.push((p, None));
+        let mut open = 1;
+        let mut i = p + 1;
+        while i < self.end && open > 0 {
+            match b[i] {
+                b'\\' => i += 1,
+                b'[' => {
+                    self.brackets.push((i, None));
+                    open += 1;
+                }
+                b']' => {
+                    if let Some(k) = self.brackets[first..].iter().rposition(|e| e.1.is_none()) {
+                        self.brackets[first + k].1 = Some(i);
+                        open -= 1;
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        self.scanned_to = i.min(self.end);
     }
 
     fn span_mention(&mut self, p: usize) -> Option<usize> {
@@ -295,7 +366,7 @@ impl Lexer<'_> {
     }
 
     /// `@ID` inside the braces of a span mention (white space around it is allowed).
-    fn parse_target(&mut self, inner: Span) -> Option<IdRef> {
+    fn parse_target(&mut self, inner: Span) -> Option<Box<IdRef>> {
         let raw = inner.slice(self.text);
         let lead = raw.len() - raw.trim_start().len();
         let t = raw.trim();
@@ -305,10 +376,10 @@ impl Lexer<'_> {
                 self.error(inner.start - 1, inner.end + 1, "empty ID in `{@}`");
                 None
             }
-            Some(id) if is_valid_id(id) => Some(IdRef {
+            Some(id) if is_valid_id(id) => Some(Box::new(IdRef {
                 id: id.to_string(),
                 span: Span::new(start + 1, start + 1 + id.len()),
-            }),
+            })),
             Some(id) if id.contains(char::is_whitespace) => {
                 self.error(
                     inner.start - 1,
@@ -344,10 +415,10 @@ impl Lexer<'_> {
         self.push(
             p,
             span.end,
-            InlineKind::BareMention(IdRef {
+            InlineKind::BareMention(Box::new(IdRef {
                 id: span.slice(self.text).to_string(),
                 span,
-            }),
+            })),
         );
         Some(span.end)
     }
@@ -440,10 +511,10 @@ impl Lexer<'_> {
         self.push(
             p,
             r + 1,
-            InlineKind::Attr(AttrBlock {
+            InlineKind::Attr(Box::new(AttrBlock {
                 span: Span::new(p, r + 1),
                 content,
-            }),
+            })),
         );
         Some(r + 1)
     }
@@ -592,6 +663,48 @@ mod tests {
             .iter()
             .map(|e| (e.span.slice(text).to_string(), e.message.clone()))
             .collect()
+    }
+
+    #[test]
+    fn next_special_agrees_with_the_table() {
+        let scalar = |b: &[u8], from: usize, end: usize| {
+            (from..end)
+                .find(|&i| super::SPECIAL[b[i] as usize])
+                .unwrap_or(end)
+        };
+        // Every special byte at every offset and alignment, among plain and multibyte text.
+        let mut texts = vec!["plain text only, no markup at all here!!".to_string()];
+        for sp in [
+            '\\', '[', '@', '"', '\'', '{', '\n', '\r', '«', '“', 'é', '日',
+        ] {
+            for at in 0..40 {
+                let mut s: String = "abcdefghijklmnopqrstuvwxyz0123456789"
+                    .chars()
+                    .cycle()
+                    .take(at)
+                    .collect();
+                s.push(sp);
+                s.push_str("tail of some length, then more");
+                texts.push(s);
+            }
+        }
+        for t in &texts {
+            let b = t.as_bytes();
+            for from in 0..b.len() {
+                for end in [
+                    from,
+                    (from + 5).min(b.len()),
+                    (from + 17).min(b.len()),
+                    b.len(),
+                ] {
+                    assert_eq!(
+                        super::next_special(b, from, end),
+                        scalar(b, from, end),
+                        "{t:?} {from}..{end}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

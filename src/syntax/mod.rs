@@ -65,7 +65,8 @@ pub struct FrontMatterEntry {
 pub enum Block {
     Heading(Heading),
     Paragraph(Paragraph),
-    Definition(Definition),
+    /// Boxed: a definition is twice the size of the other blocks.
+    Definition(Box<Definition>),
     Comment(Span),
 }
 
@@ -137,6 +138,9 @@ pub struct Inline {
     pub kind: InlineKind,
 }
 
+/// The payloads of mentions and attribute blocks are boxed: tokens are the bulk of a parse
+/// (several per sentence), and inline payloads would make every token, `Text` included, almost
+/// twice as large.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InlineKind {
     /// Prose kept as written.
@@ -148,14 +152,14 @@ pub enum InlineKind {
     /// `[surface]{@ID}`; `target` is `None` when the braces are malformed.
     SpanMention {
         surface: Span,
-        target: Option<IdRef>,
+        target: Option<Box<IdRef>>,
     },
     /// `@ID` in prose.
-    BareMention(IdRef),
+    BareMention(Box<IdRef>),
     /// A quotation mark or apostrophe-like mark; pairing decides what it is.
     Mark(Mark),
     /// `{@ID}`, `{@ID via=@ID2}` or `{-}` after a mark.
-    Attr(AttrBlock),
+    Attr(Box<AttrBlock>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -226,7 +230,8 @@ pub struct Quote {
     pub style: MarkStyle,
     /// Nested inside another quotation (single quotes inside double ones by default).
     pub nested: bool,
-    pub attr: Option<AttrBlock>,
+    /// Boxed: most quotations have none, and it would double the size of every `Quote`.
+    pub attr: Option<Box<AttrBlock>>,
     /// Indices into `Parse::blocks` of the first and last block the quotation spans.
     pub blocks: (usize, usize),
     /// Opening marks of continuation paragraphs (news convention for multi-paragraph quotes).

@@ -1,8 +1,7 @@
 //! Pairing quotation marks into quotations, across paragraphs in the news convention.
 
 use super::{
-    AttrBlock, Block, Inline, InlineKind, Mark, MarkStyle, Parse, Quote, QuoteStyle, Span,
-    SyntaxError,
+    Block, Inline, InlineKind, Mark, MarkStyle, Parse, Quote, QuoteStyle, Span, SyntaxError,
 };
 
 #[derive(Clone, Debug)]
@@ -11,6 +10,8 @@ struct Open {
     open: Span,
     first_block: usize,
     continuation_marks: Vec<Span>,
+    /// Index in `Pairer::slots`: quotations are stored in the order they open.
+    slot: usize,
 }
 
 fn mark_char(style: MarkStyle, opening: bool) -> &'static str {
@@ -39,7 +40,9 @@ fn closes(mark: Mark) -> &'static [MarkStyle] {
 struct Pairer<'a> {
     style: QuoteStyle,
     stack: Vec<Open>,
-    quotes: Vec<Quote>,
+    /// One slot per opened quotation, in text order (so no sort is needed at the end); a slot
+    /// stays empty when its opening mark turns out to be an apostrophe.
+    slots: Vec<Option<Quote>>,
     errors: &'a mut Vec<SyntaxError>,
 }
 
@@ -54,9 +57,17 @@ impl Pairer<'_> {
             .rposition(|o| o.style != MarkStyle::Single)
     }
 
-    fn push_quote(&mut self, o: Open, close: Option<Span>, content_end: usize, block: usize) {
+    /// Store the finished quotation; returns its slot.
+    fn push_quote(
+        &mut self,
+        o: Open,
+        close: Option<Span>,
+        content_end: usize,
+        block: usize,
+    ) -> usize {
         let nested = !self.stack.is_empty();
-        self.quotes.push(Quote {
+        let slot = o.slot;
+        self.slots[slot] = Some(Quote {
             open: o.open,
             close,
             content: Span::new(o.open.end, content_end.max(o.open.end)),
@@ -66,6 +77,7 @@ impl Pairer<'_> {
             blocks: (o.first_block, block),
             continuation_marks: o.continuation_marks,
         });
+        slot
     }
 
     /// Pop every quotation opened inside the one at `at`. Single ones left open were most
@@ -79,10 +91,11 @@ impl Pairer<'_> {
         }
     }
 
-    fn close(&mut self, at: usize, close: Option<Span>, content_end: usize, block: usize) {
+    /// Close the quotation at `at` in the stack; returns its slot.
+    fn close(&mut self, at: usize, close: Option<Span>, content_end: usize, block: usize) -> usize {
         self.drop_above(at, content_end, block);
         let o = self.stack.pop().expect("index from the stack");
-        self.push_quote(o, close, content_end, block);
+        self.push_quote(o, close, content_end, block)
     }
 
     fn open(&mut self, style: MarkStyle, span: Span, block: usize) {
@@ -91,7 +104,9 @@ impl Pairer<'_> {
             open: span,
             first_block: block,
             continuation_marks: Vec::new(),
+            slot: self.slots.len(),
         });
+        self.slots.push(None);
     }
 
     fn open_double(&mut self, style: MarkStyle, span: Span, block: usize) {
@@ -108,8 +123,8 @@ impl Pairer<'_> {
         self.open(style, span, block);
     }
 
-    /// Returns whether the mark closed a quotation.
-    fn mark(&mut self, mark: Mark, span: Span, block: usize) -> bool {
+    /// Returns the slot of the quotation the mark closed, if any.
+    fn mark(&mut self, mark: Mark, span: Span, block: usize) -> Option<usize> {
         match mark {
             Mark::StraightOpen => self.open_double(MarkStyle::Straight, span, block),
             Mark::GuillemetOpen => self.open_double(MarkStyle::Guillemets, span, block),
@@ -118,8 +133,7 @@ impl Pairer<'_> {
                 // `“` closes a German `„…“` when that is the innermost double quotation.
                 if let Some(i) = self.innermost_double() {
                     if self.stack[i].style == MarkStyle::LowHigh {
-                        self.close(i, Some(span), span.start, block);
-                        return true;
+                        return Some(self.close(i, Some(span), span.start, block));
                     }
                 }
                 self.open_double(MarkStyle::Curly, span, block)
@@ -131,10 +145,7 @@ impl Pairer<'_> {
                     .innermost(closes(mark))
                     .or_else(|| self.innermost_double())
                 {
-                    Some(i) => {
-                        self.close(i, Some(span), span.start, block);
-                        return true;
-                    }
+                    Some(i) => return Some(self.close(i, Some(span), span.start, block)),
                     None => {
                         let c = match mark {
                             Mark::StraightClose => "\"",
@@ -167,12 +178,11 @@ impl Pairer<'_> {
                     .is_some_and(|o| o.style == MarkStyle::Single)
                 {
                     let i = self.stack.len() - 1;
-                    self.close(i, Some(span), span.start, block);
-                    return true;
+                    return Some(self.close(i, Some(span), span.start, block));
                 }
             }
         }
-        false
+        None
     }
 
     fn unclosed(&mut self, content_end: usize, block: usize) {
@@ -208,7 +218,8 @@ pub(super) fn pair_quotes(text: &str, parse: &mut Parse, style: QuoteStyle) {
     let mut pairer = Pairer {
         style,
         stack: Vec::new(),
-        quotes: Vec::new(),
+        // Generous: capacity that is never written costs no memory pages.
+        slots: Vec::with_capacity(text.len() / 64 + 4),
         errors: &mut parse.errors,
     };
     // The paragraph where a still-open quotation was left, with its trimmed end.
@@ -240,13 +251,13 @@ pub(super) fn pair_quotes(text: &str, parse: &mut Parse, style: QuoteStyle) {
             let after_mark = prev_mark.take();
             match &tok.kind {
                 InlineKind::Mark(_) if skip == Some(tok.span.start) => prev_mark = Some(None),
-                InlineKind::Mark(m) => {
-                    // `close` pushes dropped inner quotations first, the closed one last.
-                    let closed = pairer.mark(*m, tok.span, bi);
-                    prev_mark = Some(closed.then(|| pairer.quotes.len() - 1));
-                }
+                InlineKind::Mark(m) => prev_mark = Some(pairer.mark(*m, tok.span, bi)),
                 InlineKind::Attr(a) => match after_mark {
-                    Some(Some(qi)) => pairer.quotes[qi].attr = Some(AttrBlock::clone(a)),
+                    Some(Some(slot)) => {
+                        if let Some(q) = &mut pairer.slots[slot] {
+                            q.attr = Some(a.clone());
+                        }
+                    }
                     Some(None) => pairer.errors.push(SyntaxError {
                         span: a.span,
                         message: "the mark before this attribute block closes no quotation (an opening mark, an apostrophe or an unpaired mark), so the block is not attached".into(),
@@ -276,8 +287,9 @@ pub(super) fn pair_quotes(text: &str, parse: &mut Parse, style: QuoteStyle) {
     if let Some((last, end)) = pending {
         pairer.unclosed(end, last);
     }
-    let mut quotes = pairer.quotes;
-    quotes.sort_by_key(|q| q.open.start);
+    // `filter_map` (unlike `flatten`) collects in place, reusing the slots' allocation.
+    #[allow(clippy::filter_map_identity)]
+    let quotes = pairer.slots.into_iter().filter_map(|q| q).collect();
     parse.quotes = quotes;
 }
 

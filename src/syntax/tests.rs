@@ -63,3 +63,13 @@ fn parse_is_total_on_odd_input() {
         }
     }
 }
+
+/// Tokens are the bulk of a parse's memory (several per sentence): keep them small.
+#[test]
+fn tokens_stay_small() {
+    assert!(
+        std::mem::size_of::<Inline>() <= 80,
+        "{}",
+        std::mem::size_of::<Inline>()
+    );
+}

@@ -28,6 +28,8 @@ pub struct Client {
     /// Every notification and server request seen, in arrival order.
     pub log: Vec<Value>,
     responses: HashMap<i64, Value>,
+    /// Error responses with a `null` id (to malformed messages), in arrival order.
+    pub null_id_errors: Vec<Value>,
     /// What `workspace/configuration` answers for the `newsmark` section.
     pub settings: Value,
     /// Position encoding the server chose.
@@ -105,6 +107,7 @@ impl Client {
             inbox: VecDeque::new(),
             log: Vec::new(),
             responses: HashMap::new(),
+            null_id_errors: Vec::new(),
             settings: Value::Null,
             utf8: false,
             pull: false,
@@ -200,6 +203,10 @@ impl Client {
             Err(RecvTimeoutError::Disconnected) => panic!("server closed its output"),
         };
         if msg.get("method").is_none() {
+            if msg["id"].is_null() {
+                self.null_id_errors.push(msg["error"].clone());
+                return true;
+            }
             let id = msg["id"].as_i64().expect("response id");
             self.responses.insert(id, msg);
             return true;
@@ -402,4 +409,46 @@ pub fn workspace(files: &[(&str, &str)]) -> tempfile::TempDir {
         std::fs::write(p, text).unwrap();
     }
     dir
+}
+
+/// For hostile-client tests: raw bytes, the process, and waiting on null-id errors.
+impl Client {
+    /// Write bytes to the server's stdin as they are (no framing).
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        let _ = stdin.write_all(bytes);
+        let _ = stdin.flush();
+    }
+
+    /// The server's peak resident memory (VmHWM), in MiB.
+    pub fn peak_rss_mib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
+            .expect("the server is running");
+        let kb: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmHWM in /proc/<pid>/status");
+        kb / 1024
+    }
+
+    /// The server process has not exited.
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().expect("wait").is_none()
+    }
+
+    /// Wait until `n` error responses with a null id have arrived; returns them all.
+    pub fn wait_null_id_errors(&mut self, n: usize) -> Vec<Value> {
+        let deadline = Instant::now() + TIMEOUT;
+        while self.null_id_errors.len() < n {
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(
+                !left.is_zero(),
+                "expected {n} null-id errors, got {:?}",
+                self.null_id_errors
+            );
+            self.pump(left);
+        }
+        self.null_id_errors.clone()
+    }
 }
