@@ -209,14 +209,11 @@ impl Workspace {
         self.users.get(id).into_iter().flatten().copied()
     }
 
-    /// How many files reference `id` (O(1)).
-    pub fn user_count(&self, id: &str) -> usize {
-        self.users.get(id).map_or(0, BTreeSet::len)
-    }
-
-    /// Whether `file` references `id`.
-    pub fn users_contains(&self, id: &str, file: FileId) -> bool {
-        self.users.get(id).is_some_and(|s| s.contains(&file))
+    /// How many files other than `file` reference `id` (one index lookup).
+    pub fn other_user_count(&self, id: &str, file: FileId) -> usize {
+        self.users
+            .get(id)
+            .map_or(0, |s| s.len() - usize::from(s.contains(&file)))
     }
 
     pub fn entity(&self, r: EntityRef) -> Option<&Entity> {
@@ -230,15 +227,7 @@ impl Workspace {
 
     /// How `id` resolves from `file`: its own definition first, else the one workspace one.
     pub fn resolve(&self, file: FileId, id: &str) -> Resolution {
-        let defs = self.definitions(id);
-        if let Some(local) = defs.iter().find(|r| r.file == file) {
-            return Resolution::Local(*local);
-        }
-        match defs {
-            [] => Resolution::Undefined,
-            [one] => Resolution::Workspace(*one),
-            many => Resolution::Ambiguous(many.to_vec()),
-        }
+        resolution(file, self.definitions(id))
     }
 
     /// The entity `id` resolves to from `file`, if exactly one.
@@ -256,6 +245,18 @@ impl Workspace {
             out.extend(self.definitions(id).iter().map(|r| r.file));
         }
         out
+    }
+}
+
+/// How an ID with these definitions (in (file, index) order) resolves from `file`.
+pub fn resolution(file: FileId, defs: &[EntityRef]) -> Resolution {
+    if let Some(local) = defs.iter().find(|r| r.file == file) {
+        return Resolution::Local(*local);
+    }
+    match defs {
+        [] => Resolution::Undefined,
+        [one] => Resolution::Workspace(*one),
+        many => Resolution::Ambiguous(many.to_vec()),
     }
 }
 

@@ -1,10 +1,11 @@
 //! Completion of entity IDs, kinds, property keys and front matter keys.
 
 use super::{clamp_offset, TextEdit};
+use crate::analysis::workspace::resolution;
 use crate::analysis::{EntityKind, FileData, FileId, Resolution, Workspace};
 use crate::syntax::{may_precede_mention, Block, Span};
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CompletionKind {
@@ -271,17 +272,24 @@ fn ids(
     typed: &str,
     limit: usize,
 ) -> (Vec<CompletionItem>, bool) {
-    let mut in_file: HashMap<&str, usize> = HashMap::new();
-    for r in data.references.iter().filter(|r| r.is_mention()) {
+    // Mentions in this file, sorted by ID: a binary search is cheaper than hashing each ID.
+    let mut mentions: Vec<&str> = data
+        .references
+        .iter()
         // The word being typed is not a use.
-        if r.span != word {
-            *in_file.entry(r.id.as_str()).or_default() += 1;
-        }
-    }
-    // Rank every ID from the index first (cheap), and build items (strings) only for those sent.
+        .filter(|r| r.is_mention() && r.span != word)
+        .map(|r| r.id.as_str())
+        .collect();
+    mentions.sort_unstable();
+    let in_file = |id: &str| {
+        let start = mentions.partition_point(|m| *m < id);
+        mentions[start..].iter().take_while(|m| **m == id).count()
+    };
+    // Rank every ID from the index first (one hash lookup per ID), and build items (strings)
+    // only for those sent.
     let mut ranked: Vec<Ranked<'_>> = Vec::new();
-    for (id, _) in ws.all_definitions() {
-        let res = ws.resolve(file, id);
+    for (id, defs) in ws.all_definitions() {
+        let res = resolution(file, defs);
         let kind = match &res {
             Resolution::Local(d) | Resolution::Workspace(d) => match ws.entity(*d) {
                 Some(e) => e.kind,
@@ -290,9 +298,8 @@ fn ids(
             Resolution::Ambiguous(_) => None,
             Resolution::Undefined => continue,
         };
-        let here = in_file.get(id).copied().unwrap_or(0);
-        // From the index (O(1) per ID): ranking must not walk every file of the workspace.
-        let there = ws.user_count(id) - usize::from(ws.users_contains(id, file));
+        let here = in_file(id);
+        let there = ws.other_user_count(id, file);
         let speaks = !speaker || kind.is_some_and(EntityKind::can_speak);
         ranked.push((!speaks, here, there, id, res));
     }
