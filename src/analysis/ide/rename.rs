@@ -50,6 +50,9 @@ pub fn prepare_rename(
     if id.is_empty() {
         return Ok(None);
     }
+    if !is_valid_id(&id) {
+        return err(invalid_here_message(&id));
+    }
     if let Some((_, _, Subject::Ambiguous(defs))) = subject_at(ws, file, offset) {
         return err(ambiguous_message(ws, &id, &defs));
     }
@@ -57,6 +60,12 @@ pub fn prepare_rename(
         span,
         placeholder: id,
     }))
+}
+
+/// A definition whose ID is malformed (a syntax error) is not an entity one can rename: renaming
+/// it would turn it into a valid one that could never be renamed back.
+fn invalid_here_message(id: &str) -> String {
+    format!("`{id}` is not a valid ID, so there is nothing to rename; fix the definition first")
 }
 
 fn ambiguous_message(ws: &Workspace, id: &str, defs: &[crate::analysis::EntityRef]) -> String {
@@ -91,6 +100,9 @@ pub fn rename(
     if let Subject::Ambiguous(defs) = &subject {
         return err(ambiguous_message(ws, &id, defs));
     }
+    if !is_valid_id(&id) {
+        return err(invalid_here_message(&id));
+    }
     if !is_valid_id(new_id) {
         return err(format!(
             "`{new_id}` is not a valid ID: use letters, digits and `_`, joined by single `-` or `.` (as in `mfa-ru`)"
@@ -119,6 +131,17 @@ pub fn rename(
 mod tests {
     use super::*;
     use crate::analysis::ide::fixture::Fixture;
+
+    #[test]
+    fn a_malformed_definition_id_is_not_renamed() {
+        // Found by the rename round-trip property: `@a{@a}@a:` is a definition with a bad ID.
+        let f = Fixture::new("@a{$0@a}@a: person \"Ann\"\n@a: person \"Ann\"\n");
+        let (file, offset) = f.cursor();
+        let prep = prepare_rename(&f.ws, file, offset).unwrap_err();
+        assert!(prep.message.contains("not a valid ID"), "{prep}");
+        let e = rename(&f.ws, file, offset, "zz").unwrap_err();
+        assert!(e.message.contains("not a valid ID"), "{e}");
+    }
 
     /// Rename at `$0` to `new_id`; the changed files after the edits, or the error message.
     fn check(fixture: &str, new_id: &str) -> String {
