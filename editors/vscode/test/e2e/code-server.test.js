@@ -237,7 +237,8 @@ async function main() {
       const txt = rows.join('\n');
       if (!/undefined-entity/.test(txt)) throw new Error('the problem does not show its code undefined-entity: ' + txt);
       // newsmark.severity reached the server (initializationOptions): undefined-entity is a warning.
-      await panel.locator('.monaco-list-row', { hasText: 'undefined_person' }).locator('.codicon-warning').first().waitFor({ timeout: 15000 });
+      // 'attached', not visible: a focused row shows a lightbulb (quick fixes) in place of its icon.
+      await panel.locator('.monaco-list-row', { hasText: 'undefined_person' }).locator('.codicon-warning').first().waitFor({ state: 'attached', timeout: 15000 });
       // And the squiggle under the broken line in the editor.
       await gotoLine(undefinedLine);
       await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ timeout: 15000 });
@@ -247,7 +248,7 @@ async function main() {
       await editSettings({ 'newsmark.server.path': BIN, 'newsmark.severity': { 'undefined-entity': 'error' } });
       await page.locator('.tab', { hasText: 'lavrov-tokyo.nmk' }).first().click();
       const panel = page.locator('.markers-panel');
-      await panel.locator('.monaco-list-row', { hasText: 'undefined_person' }).locator('.codicon-error').first().waitFor({ timeout: 20000 });
+      await panel.locator('.monaco-list-row', { hasText: 'undefined_person' }).locator('.codicon-error').first().waitFor({ state: 'attached', timeout: 20000 });
       const out = fs.readdirSync(dirs.userData, { recursive: true }).filter((f) => String(f).endsWith('Newsmark.log'));
       const started = out.map((f) => fs.readFileSync(path.join(dirs.userData, String(f)), 'utf8')).join('').match(/Server started/g) || [];
       if (started.length > 1) throw new Error(`the server was restarted for a severity change (${started.length} starts)`);
