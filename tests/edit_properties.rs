@@ -11,13 +11,12 @@ mod support;
 
 use newsmark::analysis::ide::{self, SourceChange};
 use newsmark::analysis::{FileId, Workspace};
-use newsmark::lsp::framing::{Frame, FrameReader};
 use newsmark::syntax::Span;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use std::time::Duration;
+use support::in_process::InProcess;
 use support::position_of;
-use tokio::io::AsyncWriteExt;
 
 const PIECES: &[&str] = &[
     "@a",
@@ -99,19 +98,12 @@ fn session(messages: Vec<Value>) -> Vec<Value> {
         .build()
         .unwrap();
     let out = rt.block_on(async move {
-        let (mut client_w, server_r) = tokio::io::duplex(1 << 16);
-        let (server_w, client_r) = tokio::io::duplex(1 << 16);
-        let server = tokio::spawn(newsmark::lsp::serve(server_r, server_w));
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Value>();
-        tokio::spawn(async move {
-            let mut frames = FrameReader::new(client_r);
-            while let Some(Frame::Message(b)) = frames.next().await {
-                let _ = tx.send(serde_json::from_slice::<Value>(&b).unwrap());
-            }
-        });
+        let mut server = InProcess::start();
+        let within = Duration::from_secs(30);
         let mut out = Vec::new();
-        client_w.write_all(&frame(&messages[0])).await.unwrap();
-        while let Some(m) = rx.recv().await {
+        server.send(&frame(&messages[0])).await;
+        loop {
+            let m = server.recv(within).await;
             let done = m["id"] == messages[0]["id"] && m.get("method").is_none();
             out.push(m);
             if done {
@@ -123,29 +115,19 @@ fn session(messages: Vec<Value>) -> Vec<Value> {
         let (body, end) = messages[1..].split_at(messages.len() - 3);
         let mut waiting: Vec<Value> = body.iter().filter_map(|m| m.get("id").cloned()).collect();
         for m in body {
-            client_w.write_all(&frame(m)).await.unwrap();
+            server.send(&frame(m)).await;
         }
         while !waiting.is_empty() {
-            let m = tokio::time::timeout(Duration::from_secs(30), rx.recv())
-                .await
-                .expect("answers in time")
-                .expect("server open");
+            let m = server.recv(within).await;
             if m.get("method").is_none() {
                 waiting.retain(|id| *id != m["id"]);
             }
             out.push(m);
         }
         for m in end {
-            client_w.write_all(&frame(m)).await.unwrap();
+            server.send(&frame(m)).await;
         }
-        tokio::time::timeout(Duration::from_secs(30), server)
-            .await
-            .expect("the session ends")
-            .unwrap();
-        drop(client_w);
-        while let Some(m) = rx.recv().await {
-            out.push(m);
-        }
+        out.extend(server.finish(within).await);
         out
     });
     rt.shutdown_timeout(Duration::from_secs(5));

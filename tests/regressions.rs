@@ -7,16 +7,17 @@
 //!
 //! New regressions are added by dropping a file in the folder.
 
+mod support;
+
 use newsmark::analysis::export::export_document;
 use newsmark::analysis::ide;
 use newsmark::analysis::Workspace;
-use newsmark::lsp::framing::{Frame, FrameReader};
 use newsmark::syntax::Span;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::AsyncWriteExt;
+use support::in_process::InProcess;
 
 fn inputs(dir: &str, ext: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -52,30 +53,11 @@ fn replay(bytes: Vec<u8>) -> Vec<Value> {
         .build()
         .unwrap();
     let out = rt.block_on(async move {
-        let (mut client_w, server_r) = tokio::io::duplex(1 << 16);
-        let (server_w, client_r) = tokio::io::duplex(1 << 16);
-        let server = tokio::spawn(newsmark::lsp::serve(server_r, server_w));
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Value>();
-        tokio::spawn(async move {
-            let mut frames = FrameReader::new(client_r);
-            while let Some(f) = frames.next().await {
-                let Frame::Message(b) = f else {
-                    panic!("the server wrote a malformed frame: {f:?}")
-                };
-                let _ = tx.send(serde_json::from_slice::<Value>(&b).unwrap());
-            }
-        });
-        client_w.write_all(&bytes[..first_end]).await.unwrap();
-        let mut out = vec![rx.recv().await.expect("initialize answered")];
-        client_w.write_all(&bytes[first_end..]).await.unwrap();
-        tokio::time::timeout(Duration::from_secs(120), server)
-            .await
-            .expect("the session ends in time")
-            .unwrap();
-        drop(client_w);
-        while let Some(m) = rx.recv().await {
-            out.push(m);
-        }
+        let mut server = InProcess::start();
+        server.send(&bytes[..first_end]).await;
+        let mut out = vec![server.recv(Duration::from_secs(120)).await];
+        server.send(&bytes[first_end..]).await;
+        out.extend(server.finish(Duration::from_secs(120)).await);
         out
     });
     rt.shutdown_timeout(Duration::from_secs(5));

@@ -5,6 +5,8 @@
 //! are answered automatically and recorded.
 #![allow(dead_code)]
 
+pub mod in_process;
+
 use serde_json::{json, Value};
 use std::collections::{HashMap, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
