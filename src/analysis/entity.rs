@@ -106,19 +106,19 @@ impl Entity {
                 );
             }
             properties.push(PropertyValue {
-                key: p.key.text.clone(),
-                value: p.value.text.clone(),
+                key: p.key.text.to_string(),
+                value: p.value.text.to_string(),
                 key_span: p.key.span,
                 value_span: p.value.span,
             });
         }
         Entity {
-            id: def.id.id.clone(),
+            id: def.id.id.to_string(),
             id_span: def.id.span,
             span: def.span,
             kind: def.kind.as_ref().and_then(|k| EntityKind::parse(&k.text)),
-            kind_text: def.kind.as_ref().map(|k| (k.text.clone(), k.span)),
-            name: def.name.as_ref().map(|n| n.text.clone()),
+            kind_text: def.kind.as_ref().map(|k| (k.text.to_string(), k.span)),
+            name: def.name.as_ref().map(|n| n.text.to_string()),
             aliases,
             properties,
         }

@@ -318,7 +318,7 @@ pub fn export_document(
         .front_matter
         .iter()
         .flat_map(|fm| &fm.entries)
-        .map(|e| (e.key.text.clone(), e.value.text.clone()))
+        .map(|e| (e.key.text.to_string(), e.value.text.to_string()))
         .collect();
 
     Some(ExportDocument {

@@ -169,11 +169,11 @@ fn extract(parse: &Parse) -> (Vec<Entity>, Vec<Reference>) {
                 for p in &def.properties {
                     for r in &p.refs {
                         references.push(Reference {
-                            id: r.id.clone(),
+                            id: r.id.to_string(),
                             span: r.span,
                             role: RefRole::Property {
                                 entity,
-                                key: p.key.text.clone(),
+                                key: p.key.text.to_string(),
                             },
                         });
                     }
@@ -186,7 +186,7 @@ fn extract(parse: &Parse) -> (Vec<Entity>, Vec<Reference>) {
                             surface,
                             target: Some(t),
                         } => references.push(Reference {
-                            id: t.id.clone(),
+                            id: t.id.to_string(),
                             span: t.span,
                             role: RefRole::SpanMention {
                                 surface: *surface,
@@ -194,7 +194,7 @@ fn extract(parse: &Parse) -> (Vec<Entity>, Vec<Reference>) {
                             },
                         }),
                         InlineKind::BareMention(t) => references.push(Reference {
-                            id: t.id.clone(),
+                            id: t.id.to_string(),
                             span: t.span,
                             role: RefRole::BareMention { full: inline.span },
                         }),
@@ -208,13 +208,13 @@ fn extract(parse: &Parse) -> (Vec<Entity>, Vec<Reference>) {
     for (qi, q) in parse.quotes.iter().enumerate() {
         if let Some(AttrContent::Speaker { speaker, via }) = q.attr.as_ref().map(|a| &a.content) {
             references.push(Reference {
-                id: speaker.id.clone(),
+                id: speaker.id.to_string(),
                 span: speaker.span,
                 role: RefRole::Speaker { quote: qi },
             });
             if let Some(v) = via {
                 references.push(Reference {
-                    id: v.id.clone(),
+                    id: v.id.to_string(),
                     span: v.span,
                     role: RefRole::Via { quote: qi },
                 });

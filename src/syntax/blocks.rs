@@ -4,7 +4,7 @@ use super::id::is_valid_id;
 use super::inline::{lex_inlines, scan_property_refs};
 use super::{
     Block, Definition, FrontMatter, FrontMatterEntry, Heading, IdRef, Inline, Paragraph, Parse,
-    Property, Span, SyntaxError, Word,
+    Property, SmallText, Span, SyntaxError, Word,
 };
 
 /// One source line: `content` excludes the line end, `next` is where the next line starts.
@@ -334,7 +334,7 @@ fn trimmed_word(text: &str, span: Span) -> Word {
     let t = s.trim();
     let start = span.start + lead;
     Word {
-        text: t.to_string(),
+        text: SmallText::new(t),
         span: Span::new(start, start + t.len()),
     }
 }
@@ -360,7 +360,7 @@ fn parse_definition(text: &str, line: Line, parse: &mut Parse) -> usize {
         parse.errors.push(SyntaxError { span, message });
     }
     let id = IdRef {
-        id: id_text.to_string(),
+        id: SmallText::new(id_text),
         span: id_span,
     };
 
@@ -371,7 +371,7 @@ fn parse_definition(text: &str, line: Line, parse: &mut Parse) -> usize {
         .find(|c: char| c.is_whitespace() || c == '"')
         .unwrap_or(line_end - kind_start);
     let kind = (kind_len > 0).then(|| Word {
-        text: text[kind_start..kind_start + kind_len].to_string(),
+        text: SmallText::new(&text[kind_start..kind_start + kind_len]),
         span: Span::new(kind_start, kind_start + kind_len),
     });
     let name_start = skip_blanks(text, kind_start + kind_len, line_end);
@@ -388,7 +388,7 @@ fn parse_definition(text: &str, line: Line, parse: &mut Parse) -> usize {
             Some(close) => {
                 let inner = Span::new(inner_start, inner_start + close);
                 name = Some(Word {
-                    text: super::unescape(inner.slice(text)).into_owned(),
+                    text: SmallText::from(super::unescape(inner.slice(text))),
                     span: Span::new(name_start, inner.end + 1),
                 });
                 let tail_start = skip_blanks(text, inner.end + 1, line_end);
@@ -403,7 +403,7 @@ fn parse_definition(text: &str, line: Line, parse: &mut Parse) -> usize {
                 // Keep the rest of the line as the name so that hovers still show something.
                 let inner = Span::new(inner_start, line_end);
                 name = Some(Word {
-                    text: super::unescape(inner.slice(text).trim_end()).into_owned(),
+                    text: SmallText::from(super::unescape(inner.slice(text).trim_end())),
                     span: Span::new(name_start, line_end),
                 });
                 parse.errors.push(SyntaxError {

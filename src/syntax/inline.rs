@@ -1,7 +1,9 @@
 //! Inline lexing of prose: escapes, span and bare mentions, quotation marks, attribute blocks.
 
 use super::id::{is_valid_id, may_precede_mention, scan_id};
-use super::{AttrBlock, AttrContent, IdRef, Inline, InlineKind, Mark, Span, SyntaxError};
+use super::{
+    AttrBlock, AttrContent, IdRef, Inline, InlineKind, Mark, SmallText, Span, SyntaxError,
+};
 
 /// Lex `range` (a heading's text or a whole paragraph) into `out`.
 pub(super) fn lex_inlines(
@@ -377,7 +379,7 @@ impl Lexer<'_> {
                 None
             }
             Some(id) if is_valid_id(id) => Some(Box::new(IdRef {
-                id: id.to_string(),
+                id: SmallText::new(id),
                 span: Span::new(start + 1, start + 1 + id.len()),
             })),
             Some(id) if id.contains(char::is_whitespace) => {
@@ -416,7 +418,7 @@ impl Lexer<'_> {
             p,
             span.end,
             InlineKind::BareMention(Box::new(IdRef {
-                id: span.slice(self.text).to_string(),
+                id: SmallText::new(span.slice(self.text)),
                 span,
             })),
         );
@@ -549,7 +551,7 @@ impl Lexer<'_> {
             match w.strip_prefix('@') {
                 Some("") => Err((span, "empty ID after `@` in the attribute block".into())),
                 Some(id) if is_valid_id(id) => Ok(IdRef {
-                    id: id.to_string(),
+                    id: SmallText::new(id),
                     span: Span::new(start + 1, start + w.len()),
                 }),
                 Some(id) => Err((span, bad_id_message(id))),
@@ -604,7 +606,7 @@ pub(super) fn scan_property_refs(text: &str, value: Span) -> Vec<IdRef> {
                 if n > 0 && may_precede_mention(prev) {
                     let start = value.start + i + 1;
                     refs.push(IdRef {
-                        id: s[i + 1..i + 1 + n].to_string(),
+                        id: SmallText::new(&s[i + 1..i + 1 + n]),
                         span: Span::new(start, start + n),
                     });
                     i += 1 + n;

@@ -12,6 +12,10 @@ mod span;
 pub use id::{is_valid_id, may_precede_mention, scan_id};
 pub use span::Span;
 
+/// The text of IDs and words: up to 24 bytes are stored inline, so that the thousands of short
+/// IDs, keys and names in a parse need no allocation each. Derefs to `str`.
+pub type SmallText = compact_str::CompactString;
+
 /// Which quotation marks are primary: `Double` (American, the default) nests `'…'` inside
 /// `"…"`; `Single` (British) nests `"…"` inside `'…'`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -45,7 +49,7 @@ pub struct SyntaxError {
 /// A piece of text with its span (front matter keys, kinds, names, property values).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Word {
-    pub text: String,
+    pub text: SmallText,
     pub span: Span,
 }
 
@@ -128,7 +132,7 @@ pub struct Property {
 /// An `@ID` (or the ID of `{@ID}`): `span` covers the ID only, without the `@`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IdRef {
-    pub id: String,
+    pub id: SmallText,
     pub span: Span,
 }
 

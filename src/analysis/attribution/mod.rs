@@ -109,7 +109,7 @@ pub fn attribute(
         .zip(&explicit)
         .map(|(q, a)| match (a, q.attr.as_ref().map(|a| &a.content)) {
             (Some(_), Some(AttrContent::Speaker { speaker, .. })) => Explicit::Speaker {
-                id: speaker.id.clone(),
+                id: speaker.id.to_string(),
                 span: speaker.span,
             },
             (Some(_), _) => Explicit::NotAQuote,
@@ -194,8 +194,8 @@ fn explicit(q: &Quote) -> Option<Attribution> {
     let attr = q.attr.as_ref()?;
     match &attr.content {
         AttrContent::Speaker { speaker, via } => Some(Attribution {
-            speaker: Some(speaker.id.clone()),
-            via: via.as_ref().map(|v| v.id.clone()),
+            speaker: Some(speaker.id.to_string()),
+            via: via.as_ref().map(|v| v.id.to_string()),
             kind: AttributionKind::Explicit,
             cue: Some(match via {
                 Some(v) => format!("{{@{} via=@{}}}", speaker.id, v.id),

@@ -178,7 +178,7 @@ pub(super) fn build(file: &FileData, lookup: &Lookup<'_>) -> Prose {
                 InlineKind::BareMention(t) => {
                     lex_run(&mut run, &mut prose.toks);
                     let shown =
-                        lookup(&t.id).map_or(t.id.clone(), |e| e.display_name().to_string());
+                        lookup(&t.id).map_or(t.id.to_string(), |e| e.display_name().to_string());
                     prose
                         .toks
                         .push(mention_tok(&t.id, inline.span, &shown, lookup));
