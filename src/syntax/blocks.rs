@@ -1,10 +1,10 @@
 //! Line-level structure: front matter, comments, headings, definitions and paragraphs.
 
 use super::id::is_valid_id;
-use super::inline::{lex_inlines, scan_property_refs};
+use super::inline::{lex_inlines, scan_property_refs, Brackets};
 use super::{
-    Block, Definition, FrontMatter, FrontMatterEntry, Heading, IdRef, Inline, Paragraph, Parse,
-    Property, SmallText, Span, SyntaxError, Word,
+    Block, Definition, FrontMatter, FrontMatterEntry, Heading, IdRef, Inline, Inlines, Paragraph,
+    Parse, Property, SmallText, Span, SyntaxError, Word,
 };
 
 /// One source line: `content` excludes the line end, `next` is where the next line starts.
@@ -40,13 +40,54 @@ fn lines_from(text: &str, start: usize) -> impl Iterator<Item = Line> + '_ {
     std::iter::successors(line_at(text, start), move |l| line_at(text, l.next))
 }
 
+/// Printable ASCII: never white space, so `str::trim` stops at it.
+fn is_plain(b: u8) -> bool {
+    b > b' ' && b < 0x80
+}
+
+/// The offset of the first byte of `s` that is not a space or a tab (`s.len()` if none).
+fn blanks(s: &str) -> usize {
+    s.bytes()
+        .position(|b| b != b' ' && b != b'\t')
+        .unwrap_or(s.len())
+}
+
+/// `s.len() - s.trim_start().len()` and `s.trim().len()`, without decoding characters when
+/// the ends are spaces, tabs and printable ASCII (other white space takes the general way).
+fn trim_bounds(s: &str) -> (usize, usize) {
+    let b = s.as_bytes();
+    let lead = blanks(s);
+    let mut end = b.len();
+    while end > lead && matches!(b[end - 1], b' ' | b'\t') {
+        end -= 1;
+    }
+    if lead == end || (is_plain(b[lead]) && is_plain(b[end - 1])) {
+        (lead, end - lead)
+    } else {
+        (s.len() - s.trim_start().len(), s.trim().len())
+    }
+}
+
 fn is_blank(s: &str) -> bool {
-    s.trim().is_empty()
+    match s.as_bytes().get(blanks(s)) {
+        None => true,
+        Some(&b) if is_plain(b) => false,
+        Some(_) => s.trim().is_empty(),
+    }
 }
 
 /// A line whose first non-blank characters are `%%`.
 pub(super) fn is_comment(s: &str) -> bool {
-    s.trim_start().starts_with("%%")
+    match s.as_bytes().get(blanks(s)) {
+        Some(b'%') => s[blanks(s)..].starts_with("%%"),
+        Some(&b) if is_plain(b) => false,
+        _ => s.trim_start().starts_with("%%"),
+    }
+}
+
+/// The first `b` in `s` (lines are short: a plain loop beats a vectorised search).
+fn find_byte(s: &str, b: u8) -> Option<usize> {
+    s.bytes().position(|c| c == b)
 }
 
 fn is_indented(s: &str) -> bool {
@@ -94,7 +135,7 @@ fn is_definition_line(s: &str) -> bool {
     let Some(rest) = s.strip_prefix('@') else {
         return false;
     };
-    match rest.find(':') {
+    match find_byte(rest, b':') {
         Some(colon) => !rest[..colon].contains(char::is_whitespace),
         None => false,
     }
@@ -106,7 +147,8 @@ fn is_key(k: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
 }
 
-pub(super) fn parse_blocks(text: &str) -> Parse {
+/// The blocks of `text`, and the one buffer of inline tokens that their [`Inlines`] index.
+pub(super) fn parse_blocks(text: &str) -> (Parse, Vec<Inline>) {
     // At most one block per line, and in prose about one per two lines (text, blank). Capacity
     // that is never written costs no memory pages, so err high rather than regrow.
     let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
@@ -126,20 +168,17 @@ pub(super) fn parse_blocks(text: &str) -> Parse {
     // the paragraph so that blocks stay in text order.
     let mut para: Option<Span> = None;
     let mut para_comments: Vec<Span> = Vec::new();
-    // Tokens are lexed into one reused buffer, then copied into a vector of exactly their
-    // number: no regrowth per paragraph and no spare capacity kept in the result.
-    let mut scratch: Vec<Inline> = Vec::new();
+    // Every block's tokens go to one buffer. Prose has a token every 10-20 bytes; reserving
+    // for one every 12 avoids most regrowth, and `parse` gives the spare tail back.
+    let mut lex = Lex {
+        tokens: Vec::with_capacity(text.len() / 12 + 8),
+        brackets: Brackets::default(),
+    };
     while let Some(line) = line_at(text, pos) {
         let s = line.content.slice(text);
         pos = line.next;
         if is_blank(s) {
-            flush_paragraph(
-                text,
-                &mut para,
-                &mut para_comments,
-                &mut scratch,
-                &mut parse,
-            );
+            flush_paragraph(text, &mut para, &mut para_comments, &mut lex, &mut parse);
         } else if is_comment(s) {
             // A comment does not end a paragraph: the lines around it stay one paragraph.
             if para.is_some() {
@@ -148,25 +187,13 @@ pub(super) fn parse_blocks(text: &str) -> Parse {
                 parse.blocks.push(Block::Comment(line.content));
             }
         } else if is_definition_line(s) {
-            flush_paragraph(
-                text,
-                &mut para,
-                &mut para_comments,
-                &mut scratch,
-                &mut parse,
-            );
+            flush_paragraph(text, &mut para, &mut para_comments, &mut lex, &mut parse);
             pos = parse_definition(text, line, &mut parse);
         } else if let Some(level) = heading_level(s) {
-            flush_paragraph(
-                text,
-                &mut para,
-                &mut para_comments,
-                &mut scratch,
-                &mut parse,
-            );
+            flush_paragraph(text, &mut para, &mut para_comments, &mut lex, &mut parse);
             let raw = Span::new(line.content.start + level as usize, line.content.end);
             let text_span = heading_text(text, raw);
-            let inlines = lex_into(text, text_span, &mut scratch, &mut parse.errors);
+            let inlines = lex.block(text, text_span, &mut parse.errors);
             parse.blocks.push(Block::Heading(Heading {
                 level,
                 span: line.content,
@@ -180,35 +207,30 @@ pub(super) fn parse_blocks(text: &str) -> Parse {
             });
         }
     }
-    flush_paragraph(
-        text,
-        &mut para,
-        &mut para_comments,
-        &mut scratch,
-        &mut parse,
-    );
-    parse
+    flush_paragraph(text, &mut para, &mut para_comments, &mut lex, &mut parse);
+    (parse, lex.tokens)
 }
 
-/// The tokens of `range`, lexed in `scratch`, in a vector of exactly their number.
-fn lex_into(
-    text: &str,
-    range: Span,
-    scratch: &mut Vec<Inline>,
-    errors: &mut Vec<SyntaxError>,
-) -> Vec<Inline> {
-    scratch.clear();
-    lex_inlines(text, range, scratch, errors);
-    let mut out = Vec::with_capacity(scratch.len());
-    out.append(scratch);
-    out
+/// The token buffer of a parse and the lexer's reused scratch space.
+struct Lex {
+    tokens: Vec<Inline>,
+    brackets: Brackets,
+}
+
+impl Lex {
+    /// Lex `range` into the buffer; returns the block's share of it.
+    fn block(&mut self, text: &str, range: Span, errors: &mut Vec<SyntaxError>) -> Inlines {
+        let start = self.tokens.len();
+        lex_inlines(text, range, &mut self.tokens, errors, &mut self.brackets);
+        Inlines::pending(start..self.tokens.len())
+    }
 }
 
 fn flush_paragraph(
     text: &str,
     para: &mut Option<Span>,
     comments: &mut Vec<Span>,
-    scratch: &mut Vec<Inline>,
+    lex: &mut Lex,
     parse: &mut Parse,
 ) {
     let Some(span) = para.take() else {
@@ -216,7 +238,7 @@ fn flush_paragraph(
     };
     // One range for the whole paragraph, so that a span mention's surface text may wrap; the
     // lexer folds the comment lines between the paragraph's lines into its line-end tokens.
-    let inlines = lex_into(text, span, scratch, &mut parse.errors);
+    let inlines = lex.block(text, span, &mut parse.errors);
     parse
         .blocks
         .push(Block::Paragraph(Paragraph { span, inlines }));
@@ -329,13 +351,12 @@ fn line_number(text: &str, offset: usize) -> usize {
 
 /// The trimmed text of `span`, with the span narrowed to it.
 fn trimmed_word(text: &str, span: Span) -> Word {
-    let s = span.slice(text);
-    let lead = s.len() - s.trim_start().len();
-    let t = s.trim();
+    let (lead, len) = trim_bounds(span.slice(text));
     let start = span.start + lead;
+    let span = Span::new(start, start + len);
     Word {
-        text: SmallText::new(t),
-        span: Span::new(start, start + t.len()),
+        text: SmallText::new(span.slice(text)),
+        span,
     }
 }
 
@@ -345,7 +366,7 @@ const KINDS_HINT: &str = "person, org, place, agreement, event, work, other";
 fn parse_definition(text: &str, line: Line, parse: &mut Parse) -> usize {
     let line_end = line.content.end;
     let s = line.content.slice(text);
-    let colon = s.find(':').unwrap_or(s.len());
+    let colon = find_byte(s, b':').unwrap_or(s.len());
     let id_text = &s[1..colon];
     let id_span = Span::new(line.content.start + 1, line.content.start + colon);
     if !is_valid_id(id_text) {
@@ -453,7 +474,7 @@ fn parse_definition(text: &str, line: Line, parse: &mut Parse) -> usize {
             l.content.end,
         );
         let b = body.slice(text);
-        match b.find(':') {
+        match find_byte(b, b':') {
             Some(c) if is_key(b[..c].trim_end()) => {
                 let key = trimmed_word(text, Span::new(body.start, body.start + c));
                 let value = trimmed_word(text, Span::new(body.start + c + 1, body.end));

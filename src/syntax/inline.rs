@@ -5,20 +5,27 @@ use super::{
     AttrBlock, AttrContent, IdRef, Inline, InlineKind, Mark, SmallText, Span, SyntaxError,
 };
 
-/// Lex `range` (a heading's text or a whole paragraph) into `out`.
+/// `[` offset → its matching `]` (`None`: unmatched), in text order: the lexer's scratch space,
+/// reused from one block to the next.
+pub(super) type Brackets = Vec<(usize, Option<usize>)>;
+
+/// Lex `range` (a heading's text or a whole paragraph), appending its tokens to `out`.
 pub(super) fn lex_inlines(
     text: &str,
     range: Span,
     out: &mut Vec<Inline>,
     errors: &mut Vec<SyntaxError>,
+    brackets: &mut Brackets,
 ) {
+    brackets.clear();
     Lexer {
         text,
         end: range.end,
         start: range.start,
+        first: out.len(),
         out,
         errors,
-        brackets: Vec::new(),
+        brackets,
         scanned_to: range.start,
         next_bracket: 0,
     }
@@ -29,11 +36,12 @@ struct Lexer<'a> {
     text: &'a str,
     start: usize,
     end: usize,
+    /// Where this block's tokens start in `out` (which holds the earlier blocks' too).
+    first: usize,
     out: &'a mut Vec<Inline>,
     errors: &'a mut Vec<SyntaxError>,
-    /// `[` offset → its matching `]` (`None`: unmatched), in text order, for the `[`s before
-    /// `scanned_to`.
-    brackets: Vec<(usize, Option<usize>)>,
+    /// The `[`s before `scanned_to`.
+    brackets: &'a mut Brackets,
     scanned_to: usize,
     /// Cursor into `brackets`: brackets are looked up in increasing order.
     next_bracket: usize,
@@ -145,13 +153,18 @@ impl Lexer<'_> {
             return true;
         }
         after_token
-            && self.out.last().is_some_and(|t| {
+            && self.last().is_some_and(|t| {
                 t.span.end == p
                     && matches!(
                         t.kind,
                         InlineKind::SpanMention { .. } | InlineKind::BareMention(_)
                     )
             })
+    }
+
+    /// This block's last token so far.
+    fn last(&self) -> Option<&Inline> {
+        self.out[self.first..].last()
     }
 
     fn push(&mut self, start: usize, end: usize, kind: InlineKind) {
@@ -276,7 +289,7 @@ impl Lexer<'_> {
         if p >= self.scanned_to {
             self.scan_brackets(p);
         }
-        let brackets = &self.brackets;
+        let brackets = &*self.brackets;
         while self.next_bracket < brackets.len() && brackets[self.next_bracket].0 < p {
             self.next_bracket += 1;
         }
@@ -331,6 +344,11 @@ impl Lexer<'_> {
         }
         let brace = close + 1;
         let surface = Span::new(p + 1, close);
+        if let Some((id, rbrace)) = self.simple_target(brace) {
+            let target = Some(Box::new(self.id_ref(id)));
+            self.push(p, rbrace + 1, InlineKind::SpanMention { surface, target });
+            return Some(rbrace + 1);
+        }
         let Some(rbrace) = self.find_brace_end(brace) else {
             self.error(
                 brace,
@@ -351,6 +369,34 @@ impl Lexer<'_> {
         let target = self.parse_target(inner);
         self.push(p, rbrace + 1, InlineKind::SpanMention { surface, target });
         Some(rbrace + 1)
+    }
+
+    /// The common form of a span mention's target and of an attribute block, `{@id}` (blanks
+    /// around the ID allowed), at `brace`: the ID's span and the `}`. Anything else is `None`
+    /// and goes the general way, which reports what is wrong; for this form both agree.
+    fn simple_target(&self, brace: usize) -> Option<(Span, usize)> {
+        let b = self.text.as_bytes();
+        let skip_blanks = |mut q: usize| {
+            while q < self.end && matches!(b[q], b' ' | b'\t') {
+                q += 1;
+            }
+            q
+        };
+        let at = skip_blanks(brace + 1);
+        if at >= self.end || b[at] != b'@' {
+            return None;
+        }
+        let n = scan_id(&self.text[at + 1..self.end]);
+        let close = skip_blanks(at + 1 + n);
+        (n > 0 && close < self.end && b[close] == b'}')
+            .then(|| (Span::new(at + 1, at + 1 + n), close))
+    }
+
+    fn id_ref(&self, span: Span) -> IdRef {
+        IdRef {
+            id: SmallText::new(span.slice(self.text)),
+            span,
+        }
     }
 
     /// The `}` closing the `{` at `brace`, on the same line.
@@ -414,14 +460,8 @@ impl Lexer<'_> {
             return None;
         }
         let span = Span::new(p + 1, p + 1 + n);
-        self.push(
-            p,
-            span.end,
-            InlineKind::BareMention(Box::new(IdRef {
-                id: SmallText::new(span.slice(self.text)),
-                span,
-            })),
-        );
+        let id = self.id_ref(span);
+        self.push(p, span.end, InlineKind::BareMention(Box::new(id)));
         Some(span.end)
     }
 
@@ -430,7 +470,6 @@ impl Lexer<'_> {
     /// whole (its `@id` is not a mention). Other braces are prose.
     fn stray_brace(&mut self, p: usize) -> Option<usize> {
         let after_mark = self
-            .out
             .last()
             .is_some_and(|t| t.span.end == p && matches!(t.kind, InlineKind::Mark(_)));
         let Some(r) = self.find_brace_end(p) else {
@@ -500,6 +539,18 @@ impl Lexer<'_> {
     /// An attribute block at `p` (a `{` right after a mark). Returns the end, or `None` when
     /// the `{` is unclosed (reported; the rest is prose).
     fn attr_block(&mut self, p: usize) -> Option<usize> {
+        if let Some((id, r)) = self.simple_target(p) {
+            let speaker = self.id_ref(id);
+            self.push(
+                p,
+                r + 1,
+                InlineKind::Attr(Box::new(AttrBlock {
+                    span: Span::new(p, r + 1),
+                    content: AttrContent::Speaker { speaker, via: None },
+                })),
+            );
+            return Some(r + 1);
+        }
         let Some(r) = self.find_brace_end(p) else {
             self.error(
                 p,
@@ -531,14 +582,16 @@ impl Lexer<'_> {
             this.error(span.start, span.end, msg);
             AttrContent::Invalid
         };
-        // Words with their offsets.
-        let mut words: Vec<(usize, &str)> = Vec::new();
-        let mut off = 0;
-        for w in raw.split_whitespace() {
-            let at = raw[off..].find(w).map_or(off, |i| off + i);
-            words.push((inner.start + at, w));
-            off = at + w.len();
+        // Words with their offsets; three or more are all alike (unknown), so no more are kept.
+        let mut words = [(0, ""); 3];
+        let mut n = 0;
+        for w in raw.split_whitespace().take(3) {
+            // `w` is a piece of `raw`: its offset is where it starts in memory.
+            let at = w.as_ptr() as usize - raw.as_ptr() as usize;
+            words[n] = (inner.start + at, w);
+            n += 1;
         }
+        let words = &words[..n];
         let unknown = || {
             format!(
                 "unknown attribute block `{{{}}}`: expected `{{@id}}`, `{{@id via=@id2}}` or `{{-}}`",
@@ -558,7 +611,7 @@ impl Lexer<'_> {
                 None => Err((block, unknown())),
             }
         };
-        match words.as_slice() {
+        match words {
             [] => bad(
                 self,
                 block,

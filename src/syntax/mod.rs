@@ -100,13 +100,64 @@ pub struct Heading {
     pub span: Span,
     /// The heading's text without the `#` marks.
     pub text: Span,
-    pub inlines: Vec<Inline>,
+    pub inlines: Inlines,
 }
 
 #[derive(Clone, Debug)]
 pub struct Paragraph {
     pub span: Span,
-    pub inlines: Vec<Inline>,
+    pub inlines: Inlines,
+}
+
+/// The inline tokens of one prose block, used as a slice (`&[Inline]` through `Deref`).
+///
+/// All the tokens of a parse live in one buffer that its blocks share, each block holding its
+/// range: one allocation per parse instead of one per paragraph (tokens are the bulk of a
+/// parse, and the many small vectors cost more to allocate and free than to fill).
+#[derive(Clone, Default)]
+pub struct Inlines {
+    /// `None` while the parse is being built (and for no tokens).
+    buf: Option<std::sync::Arc<Vec<Inline>>>,
+    range: std::ops::Range<usize>,
+}
+
+impl Inlines {
+    /// The tokens of `range` in the parse's token buffer (filled in by [`parse`]).
+    fn pending(range: std::ops::Range<usize>) -> Inlines {
+        Inlines { buf: None, range }
+    }
+
+    /// This block's tokens in `tokens`, the buffer still being built.
+    fn of<'a>(&self, tokens: &'a [Inline]) -> &'a [Inline] {
+        &tokens[self.range.clone()]
+    }
+}
+
+impl std::ops::Deref for Inlines {
+    type Target = [Inline];
+
+    fn deref(&self) -> &[Inline] {
+        match &self.buf {
+            Some(buf) => &buf[self.range.clone()],
+            None => &[],
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Inlines {
+    type Item = &'a Inline;
+    type IntoIter = std::slice::Iter<'a, Inline>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+/// Printed like the vector of tokens it stands for.
+impl std::fmt::Debug for Inlines {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
 }
 
 /// `@ID: kind "Name"` with its indented properties.
@@ -256,8 +307,18 @@ impl Quote {
 
 /// Parse a newsmark document. Never fails, never panics.
 pub fn parse(text: &str, options: &ParseOptions) -> Parse {
-    let mut parse = blocks::parse_blocks(text);
-    quotes::pair_quotes(text, &mut parse, options.quote_style);
+    let (mut parse, mut tokens) = blocks::parse_blocks(text);
+    quotes::pair_quotes(text, &mut parse, &tokens, options.quote_style);
+    // The buffer was reserved generously; shrinking gives the spare tail back in place.
+    tokens.shrink_to_fit();
+    let buf = std::sync::Arc::new(tokens);
+    for block in &mut parse.blocks {
+        match block {
+            Block::Heading(Heading { inlines, .. })
+            | Block::Paragraph(Paragraph { inlines, .. }) => inlines.buf = Some(buf.clone()),
+            Block::Definition(_) | Block::Comment(_) => {}
+        }
+    }
     parse
 }
 

@@ -214,7 +214,8 @@ fn continues(style: MarkStyle, mark: Mark) -> bool {
     }
 }
 
-pub(super) fn pair_quotes(text: &str, parse: &mut Parse, style: QuoteStyle) {
+/// Pair the marks of `parse`, whose blocks' tokens are still in `tokens`.
+pub(super) fn pair_quotes(text: &str, parse: &mut Parse, tokens: &[Inline], style: QuoteStyle) {
     let mut pairer = Pairer {
         style,
         stack: Vec::new(),
@@ -228,7 +229,11 @@ pub(super) fn pair_quotes(text: &str, parse: &mut Parse, style: QuoteStyle) {
         if matches!(block, Block::Comment(_)) {
             continue;
         }
-        let inlines = block.inlines().unwrap_or_default();
+        let inlines = match block {
+            Block::Heading(h) => h.inlines.of(tokens),
+            Block::Paragraph(p) => p.inlines.of(tokens),
+            Block::Definition(_) | Block::Comment(_) => &[],
+        };
         // The token that continued a quotation from the previous paragraph.
         let mut skip: Option<usize> = None;
         if let Some((last, end)) = pending.take() {
