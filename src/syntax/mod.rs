@@ -116,8 +116,8 @@ pub struct Paragraph {
 /// parse, and the many small vectors cost more to allocate and free than to fill).
 #[derive(Clone, Default)]
 pub struct Inlines {
-    /// `None` while the parse is being built (and for no tokens).
-    buf: Option<std::sync::Arc<Vec<Inline>>>,
+    /// `None` while the parse is being built.
+    buf: Option<std::sync::Arc<TokenBuf>>,
     range: std::ops::Range<usize>,
 }
 
@@ -138,7 +138,7 @@ impl std::ops::Deref for Inlines {
 
     fn deref(&self) -> &[Inline] {
         match &self.buf {
-            Some(buf) => &buf[self.range.clone()],
+            Some(buf) => &buf.0[self.range.clone()],
             None => &[],
         }
     }
@@ -150,6 +150,46 @@ impl<'a> IntoIterator for &'a Inlines {
 
     fn into_iter(self) -> Self::IntoIter {
         self.iter()
+    }
+}
+
+/// A parse's token buffer. When the parse is dropped, its allocation is kept for the next parse
+/// on the same thread (one per thread, up to [`TokenBuf::KEEP`]): the language server and the
+/// workspace index parse file after file and drop most trees, and a large fresh buffer costs a
+/// page fault for every 4 KiB it fills, more than lexing the tokens it holds.
+struct TokenBuf(Vec<Inline>);
+
+thread_local! {
+    static SPARE_TOKENS: std::cell::Cell<Vec<Inline>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+impl TokenBuf {
+    /// The largest allocation kept (in bytes): enough for documents of a few megabytes.
+    const KEEP: usize = 8 << 20;
+
+    /// An empty buffer, with the spare allocation of this thread if there is one.
+    fn take_spare() -> Vec<Inline> {
+        SPARE_TOKENS.try_with(|s| s.take()).unwrap_or_default()
+    }
+}
+
+impl Drop for TokenBuf {
+    fn drop(&mut self) {
+        let mut tokens = std::mem::take(&mut self.0);
+        if tokens.capacity() * std::mem::size_of::<Inline>() > Self::KEEP {
+            return;
+        }
+        tokens.clear();
+        // Keep the larger of this buffer and the one already spare. (`try_with` fails only
+        // while the thread is exiting; the buffer is then simply freed.)
+        let _ = SPARE_TOKENS.try_with(|s| {
+            let spare = s.take();
+            s.set(if spare.capacity() > tokens.capacity() {
+                spare
+            } else {
+                tokens
+            });
+        });
     }
 }
 
@@ -307,11 +347,9 @@ impl Quote {
 
 /// Parse a newsmark document. Never fails, never panics.
 pub fn parse(text: &str, options: &ParseOptions) -> Parse {
-    let (mut parse, mut tokens) = blocks::parse_blocks(text);
+    let (mut parse, tokens) = blocks::parse_blocks(text, TokenBuf::take_spare());
     quotes::pair_quotes(text, &mut parse, &tokens, options.quote_style);
-    // The buffer was reserved generously; shrinking gives the spare tail back in place.
-    tokens.shrink_to_fit();
-    let buf = std::sync::Arc::new(tokens);
+    let buf = std::sync::Arc::new(TokenBuf(tokens));
     for block in &mut parse.blocks {
         match block {
             Block::Heading(Heading { inlines, .. })
