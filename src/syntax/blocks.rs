@@ -2,9 +2,10 @@
 
 use super::id::is_valid_id;
 use super::inline::{lex_inlines, scan_property_refs, Brackets};
+use super::quotes::Pairing;
 use super::{
-    Block, Definition, FrontMatter, FrontMatterEntry, Heading, IdRef, Inline, Inlines, Paragraph,
-    Parse, Property, SmallText, Span, SyntaxError, Word,
+    Block, Definition, FrontMatter, FrontMatterEntry, Heading, IdRef, Inlines, Paragraph, Parse,
+    Property, QuoteStyle, SmallText, Span, SyntaxError, Tokens, Word,
 };
 
 /// One source line: `content` excludes the line end, `next` is where the next line starts.
@@ -147,14 +148,14 @@ fn is_key(k: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
 }
 
-/// The blocks of `text`, and the one buffer of inline tokens that their [`Inlines`] index.
-/// `tokens` is an empty buffer, possibly with capacity from an earlier parse.
-pub(super) fn parse_blocks(text: &str, mut tokens: Vec<Inline>) -> (Parse, Vec<Inline>) {
-    // At most one block per line, and in prose about one per two lines (text, blank). Capacity
-    // that is never written costs no memory pages, so err high rather than regrow.
-    let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+/// The blocks of `text` with their quotations paired, and the one buffer of inline tokens that
+/// their [`Inlines`] index. `tokens` is an empty buffer, possibly with capacity from an earlier
+/// parse.
+pub(super) fn parse_blocks(text: &str, style: QuoteStyle, mut tokens: Tokens) -> (Parse, Tokens) {
+    // News has a block every 80-270 bytes (the benchmark's documents and the corpus); estimated
+    // from the length rather than by counting lines, which would read all the text once more.
     let mut parse = Parse {
-        blocks: Vec::with_capacity(lines / 2 + 8),
+        blocks: Vec::with_capacity(text.len() / 96 + 8),
         ..Parse::default()
     };
     let body_start = if text.starts_with('\u{feff}') { 3 } else { 0 };
@@ -172,10 +173,11 @@ pub(super) fn parse_blocks(text: &str, mut tokens: Vec<Inline>) -> (Parse, Vec<I
     // Every block's tokens go to one buffer. News prose has a token every 30-45 bytes (the
     // benchmark's documents and the corpus): reserve for one every 24, so that regrowth is rare
     // and spare capacity small.
-    tokens.reserve(text.len() / 24 + 8);
+    tokens.list.reserve(text.len() / 24 + 8);
     let mut lex = Lex {
         tokens,
         brackets: Brackets::default(),
+        pairing: Pairing::new(text, style),
     };
     while let Some(line) = line_at(text, pos) {
         let s = line.content.slice(text);
@@ -191,7 +193,9 @@ pub(super) fn parse_blocks(text: &str, mut tokens: Vec<Inline>) -> (Parse, Vec<I
             }
         } else if is_definition_line(s) {
             flush_paragraph(text, &mut para, &mut para_comments, &mut lex, &mut parse);
+            let at = parse.blocks.len();
             pos = parse_definition(text, line, &mut parse);
+            lex.pair(text, &parse, at);
         } else if let Some(level) = heading_level(s) {
             flush_paragraph(text, &mut para, &mut para_comments, &mut lex, &mut parse);
             let raw = Span::new(line.content.start + level as usize, line.content.end);
@@ -203,6 +207,7 @@ pub(super) fn parse_blocks(text: &str, mut tokens: Vec<Inline>) -> (Parse, Vec<I
                 text: text_span,
                 inlines,
             }));
+            lex.pair(text, &parse, parse.blocks.len() - 1);
         } else {
             para = Some(match para {
                 Some(p) => Span::new(p.start, line.content.end),
@@ -211,21 +216,41 @@ pub(super) fn parse_blocks(text: &str, mut tokens: Vec<Inline>) -> (Parse, Vec<I
         }
     }
     flush_paragraph(text, &mut para, &mut para_comments, &mut lex, &mut parse);
+    lex.pairing.finish(&mut parse);
     (parse, lex.tokens)
 }
 
-/// The token buffer of a parse and the lexer's reused scratch space.
+/// The token buffer of a parse, the lexer's reused scratch space and the quotation pairing.
 struct Lex {
-    tokens: Vec<Inline>,
+    tokens: Tokens,
     brackets: Brackets,
+    pairing: Pairing,
 }
 
 impl Lex {
     /// Lex `range` into the buffer; returns the block's share of it.
     fn block(&mut self, text: &str, range: Span, errors: &mut Vec<SyntaxError>) -> Inlines {
-        let start = self.tokens.len();
-        lex_inlines(text, range, &mut self.tokens, errors, &mut self.brackets);
-        Inlines::pending(start..self.tokens.len())
+        let start = self.tokens.list.len();
+        lex_inlines(
+            text,
+            range,
+            &mut self.tokens.list,
+            errors,
+            &mut self.brackets,
+        );
+        self.tokens.note_owners(start);
+        Inlines::pending(start..self.tokens.list.len())
+    }
+
+    /// Pair the quotation marks of the block at `at`, just made (not a comment).
+    fn pair(&mut self, text: &str, parse: &Parse, at: usize) {
+        let block = &parse.blocks[at];
+        let inlines = match block {
+            Block::Heading(h) => h.inlines.of(&self.tokens.list),
+            Block::Paragraph(p) => p.inlines.of(&self.tokens.list),
+            Block::Definition(_) | Block::Comment(_) => &[],
+        };
+        self.pairing.block(text, at, block, inlines);
     }
 }
 
@@ -245,6 +270,7 @@ fn flush_paragraph(
     parse
         .blocks
         .push(Block::Paragraph(Paragraph { span, inlines }));
+    lex.pair(text, parse, parse.blocks.len() - 1);
     // Comment lines after the paragraph's last line are not inside it.
     parse.blocks.extend(comments.drain(..).map(Block::Comment));
 }

@@ -1,7 +1,19 @@
 //! Entity IDs: `[A-Za-z0-9_]+` runs joined by single `-` or `.`.
 
+/// `[A-Za-z0-9_]`, as a table: IDs are scanned for every mention.
+static ID_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = b.is_ascii_alphanumeric() || b == b'_';
+        i += 1;
+    }
+    t
+};
+
 fn is_id_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
+    ID_BYTE[b as usize]
 }
 
 /// Length in bytes of the longest ID at the start of `s` (0 when there is none).

@@ -138,7 +138,7 @@ impl std::ops::Deref for Inlines {
 
     fn deref(&self) -> &[Inline] {
         match &self.buf {
-            Some(buf) => &buf.0[self.range.clone()],
+            Some(buf) => &buf.0.list[self.range.clone()],
             None => &[],
         }
     }
@@ -153,22 +153,65 @@ impl<'a> IntoIterator for &'a Inlines {
     }
 }
 
-/// A parse's token buffer. When the parse is dropped, its allocation is kept for the next parse
-/// on the same thread (one per thread, up to [`TokenBuf::KEEP`]): the language server and the
-/// workspace index parse file after file and drop most trees, and a large fresh buffer costs a
-/// page fault for every 4 KiB it fills, more than lexing the tokens it holds.
-struct TokenBuf(Vec<Inline>);
+/// The inline tokens of a parse, and which of them own heap memory (mentions and attribute
+/// blocks, whose payloads are boxed).
+#[derive(Default)]
+pub(crate) struct Tokens {
+    pub(crate) list: Vec<Inline>,
+    /// Indices in `list` of the tokens that own heap memory, so that freeing them need not read
+    /// every token again (at a megabyte of text, the tokens no longer fit in the cache).
+    owners: Vec<usize>,
+}
+
+impl Tokens {
+    /// Record the owners among the tokens from `from` on (just lexed, so still in the cache).
+    pub(crate) fn note_owners(&mut self, from: usize) {
+        for (i, t) in self.list[from..].iter().enumerate() {
+            let owns = match &t.kind {
+                InlineKind::SpanMention { target, .. } => target.is_some(),
+                InlineKind::BareMention(_) | InlineKind::Attr(_) => true,
+                InlineKind::Text
+                | InlineKind::Escape
+                | InlineKind::Newline
+                | InlineKind::Mark(_) => false,
+            };
+            if owns {
+                self.owners.push(from + i);
+            }
+        }
+    }
+
+    /// Drop every token, keeping the allocations.
+    fn clear(&mut self) {
+        for &i in &self.owners {
+            if let Some(t) = self.list.get_mut(i) {
+                t.kind = InlineKind::Text; // drops the box
+            }
+        }
+        self.owners.clear();
+        // SAFETY: shortening a vector is always sound (at worst its elements leak), and the
+        // tokens left own nothing: each one that owned a box is listed in `owners` and was
+        // just made `Text`. This skips reading all the tokens again only to find them plain.
+        unsafe { self.list.set_len(0) };
+    }
+}
+
+/// A parse's token buffer. When the parse is dropped, its allocations are kept for the next
+/// parse on the same thread (one per thread, up to [`TokenBuf::KEEP`]): the language server and
+/// the workspace index parse file after file and drop most trees, and a large fresh buffer costs
+/// a page fault for every 4 KiB it fills, more than lexing the tokens it holds.
+struct TokenBuf(Tokens);
 
 thread_local! {
-    static SPARE_TOKENS: std::cell::Cell<Vec<Inline>> = const { std::cell::Cell::new(Vec::new()) };
+    static SPARE_TOKENS: std::cell::Cell<Tokens> = std::cell::Cell::new(Tokens::default());
 }
 
 impl TokenBuf {
     /// The largest allocation kept (in bytes): enough for documents of a few megabytes.
     const KEEP: usize = 8 << 20;
 
-    /// An empty buffer, with the spare allocation of this thread if there is one.
-    fn take_spare() -> Vec<Inline> {
+    /// An empty buffer, with the spare allocations of this thread if there are some.
+    fn take_spare() -> Tokens {
         SPARE_TOKENS.try_with(|s| s.take()).unwrap_or_default()
     }
 }
@@ -176,15 +219,15 @@ impl TokenBuf {
 impl Drop for TokenBuf {
     fn drop(&mut self) {
         let mut tokens = std::mem::take(&mut self.0);
-        if tokens.capacity() * std::mem::size_of::<Inline>() > Self::KEEP {
+        tokens.clear();
+        if tokens.list.capacity() * std::mem::size_of::<Inline>() > Self::KEEP {
             return;
         }
-        tokens.clear();
         // Keep the larger of this buffer and the one already spare. (`try_with` fails only
         // while the thread is exiting; the buffer is then simply freed.)
         let _ = SPARE_TOKENS.try_with(|s| {
             let spare = s.take();
-            s.set(if spare.capacity() > tokens.capacity() {
+            s.set(if spare.list.capacity() > tokens.list.capacity() {
                 spare
             } else {
                 tokens
@@ -347,8 +390,8 @@ impl Quote {
 
 /// Parse a newsmark document. Never fails, never panics.
 pub fn parse(text: &str, options: &ParseOptions) -> Parse {
-    let (mut parse, tokens) = blocks::parse_blocks(text, TokenBuf::take_spare());
-    quotes::pair_quotes(text, &mut parse, &tokens, options.quote_style);
+    let (mut parse, tokens) =
+        blocks::parse_blocks(text, options.quote_style, TokenBuf::take_spare());
     let buf = std::sync::Arc::new(TokenBuf(tokens));
     for block in &mut parse.blocks {
         match block {

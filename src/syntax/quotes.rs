@@ -37,16 +37,16 @@ fn closes(mark: Mark) -> &'static [MarkStyle] {
     }
 }
 
-struct Pairer<'a> {
+struct Pairer {
     style: QuoteStyle,
     stack: Vec<Open>,
     /// One slot per opened quotation, in text order (so no sort is needed at the end); a slot
     /// stays empty when its opening mark turns out to be an apostrophe.
     slots: Vec<Option<Quote>>,
-    errors: &'a mut Vec<SyntaxError>,
+    errors: Vec<SyntaxError>,
 }
 
-impl Pairer<'_> {
+impl Pairer {
     fn innermost(&self, styles: &[MarkStyle]) -> Option<usize> {
         self.stack.iter().rposition(|o| styles.contains(&o.style))
     }
@@ -214,30 +214,36 @@ fn continues(style: MarkStyle, mark: Mark) -> bool {
     }
 }
 
-/// Pair the marks of `parse`, whose blocks' tokens are still in `tokens`.
-pub(super) fn pair_quotes(text: &str, parse: &mut Parse, tokens: &[Inline], style: QuoteStyle) {
-    let mut pairer = Pairer {
-        style,
-        stack: Vec::new(),
-        // News prose has a quotation every 200-700 bytes; regrowth is rare and spare capacity
-        // small.
-        slots: Vec::with_capacity(text.len() / 160 + 4),
-        errors: &mut parse.errors,
-    };
-    // The paragraph where a still-open quotation was left, with its trimmed end.
-    let mut pending: Option<(usize, usize)> = None;
-    for (bi, block) in parse.blocks.iter().enumerate() {
-        if matches!(block, Block::Comment(_)) {
-            continue;
+/// Pairs the marks of a parse block by block, as the blocks are made (while their tokens are
+/// still in the cache: reading them all again afterwards costs more than pairing them).
+pub(super) struct Pairing {
+    pairer: Pairer,
+    /// The paragraph where a still-open quotation was left, with its trimmed end.
+    pending: Option<(usize, usize)>,
+}
+
+impl Pairing {
+    pub(super) fn new(text: &str, style: QuoteStyle) -> Pairing {
+        Pairing {
+            pairer: Pairer {
+                style,
+                stack: Vec::new(),
+                // News prose has a quotation every 200-700 bytes; regrowth is rare and spare
+                // capacity small.
+                slots: Vec::with_capacity(text.len() / 160 + 4),
+                errors: Vec::new(),
+            },
+            pending: None,
         }
-        let inlines = match block {
-            Block::Heading(h) => h.inlines.of(tokens),
-            Block::Paragraph(p) => p.inlines.of(tokens),
-            Block::Definition(_) | Block::Comment(_) => &[],
-        };
+    }
+
+    /// Pair the marks of `block`, the one at `bi` in the parse, with its tokens `inlines`.
+    /// Every block but comments goes through here, in order.
+    pub(super) fn block(&mut self, text: &str, bi: usize, block: &Block, inlines: &[Inline]) {
+        let pairer = &mut self.pairer;
         // The token that continued a quotation from the previous paragraph.
         let mut skip: Option<usize> = None;
-        if let Some((last, end)) = pending.take() {
+        if let Some((last, end)) = self.pending.take() {
             let lead = match block {
                 Block::Paragraph(_) => leading_mark(inlines, text),
                 _ => None,
@@ -278,25 +284,31 @@ pub(super) fn pair_quotes(text: &str, parse: &mut Parse, tokens: &[Inline], styl
             }
         }
         if pairer.stack.is_empty() {
-            continue;
+            return;
         }
         let end = trim_end(text, block.span().end);
         match block {
             Block::Paragraph(_) => {
                 // Only the outermost quotation may go on into the next paragraph.
                 pairer.drop_above(0, end, bi);
-                pending = Some((bi, end));
+                self.pending = Some((bi, end));
             }
             _ => pairer.unclosed(end, bi),
         }
     }
-    if let Some((last, end)) = pending {
-        pairer.unclosed(end, last);
+
+    /// Close what is still open and store the quotations; the pairing errors come after the
+    /// lexer's.
+    pub(super) fn finish(mut self, parse: &mut Parse) {
+        if let Some((last, end)) = self.pending {
+            self.pairer.unclosed(end, last);
+        }
+        // `filter_map` (unlike `flatten`) collects in place, reusing the slots' allocation.
+        #[allow(clippy::filter_map_identity)]
+        let quotes = self.pairer.slots.into_iter().filter_map(|q| q).collect();
+        parse.quotes = quotes;
+        parse.errors.append(&mut self.pairer.errors);
     }
-    // `filter_map` (unlike `flatten`) collects in place, reusing the slots' allocation.
-    #[allow(clippy::filter_map_identity)]
-    let quotes = pairer.slots.into_iter().filter_map(|q| q).collect();
-    parse.quotes = quotes;
 }
 
 /// `end` moved back over trailing white space.
