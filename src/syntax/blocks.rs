@@ -154,8 +154,10 @@ fn is_key(k: &str) -> bool {
 pub(super) fn parse_blocks(text: &str, style: QuoteStyle, mut tokens: Tokens) -> (Parse, Tokens) {
     // News has a block every 80-270 bytes (the benchmark's documents and the corpus); estimated
     // from the length rather than by counting lines, which would read all the text once more.
+    // Kept close to the typical size: a larger spare tail made glibc return the freed heap to
+    // the kernel after each large parse (page faults on the next one).
     let mut parse = Parse {
-        blocks: Vec::with_capacity(text.len() / 96 + 8),
+        blocks: Vec::with_capacity(text.len() / 150 + 8),
         ..Parse::default()
     };
     let body_start = if text.starts_with('\u{feff}') { 3 } else { 0 };
