@@ -5,7 +5,35 @@
 
 use crate::config::AttributionConfig;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
+
+/// FNV-1a, for the word tables: their keys are short words looked up once or more per token,
+/// where SipHash's per-call setup costs more than the table probe.
+#[derive(Default)]
+pub(super) struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// A table of static words.
+type WordMap<V> = HashMap<&'static str, V, BuildHasherDefault<Fnv>>;
 
 /// The grammatical form of a reporting-verb occurrence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -261,10 +289,10 @@ const PHRASES: &[(&str, &str, Form)] = &[
     ("hitting", "back", Form::Ing),
 ];
 
-fn builtin() -> &'static HashMap<&'static str, Form> {
-    static MAP: OnceLock<HashMap<&'static str, Form>> = OnceLock::new();
+fn builtin() -> &'static WordMap<Form> {
+    static MAP: OnceLock<WordMap<Form>> = OnceLock::new();
     MAP.get_or_init(|| {
-        let mut m = HashMap::new();
+        let mut m = WordMap::default();
         for verb in VERBS {
             if verb.base_ok {
                 m.insert(verb.base, Form::Base);
@@ -506,46 +534,49 @@ pub(super) fn is_subordinator(w: &str) -> bool {
     )
 }
 
-const ADVERBS: &[&str] = &[
-    "also",
-    "earlier",
-    "later",
-    "then",
-    "now",
-    "today",
-    "yesterday",
-    "tonight",
-    "however",
-    "again",
-    "once",
-    "still",
-    "meanwhile",
-    "further",
-    "too",
-    "already",
-    "always",
-    "often",
-    "just",
-    "even",
-    "first",
-    "indeed",
-    "though",
-    "nonetheless",
-    "nevertheless",
-    "instead",
-    "recently",
-    "previously",
-    "subsequently",
-    "separately",
-    "reportedly",
-    "repeatedly",
-    "particularly",
-    "allegedly",
-    "apparently",
-    "finally",
-    "initially",
-    "originally",
-];
+fn is_listed_adverb(w: &str) -> bool {
+    matches!(
+        w,
+        "also"
+            | "earlier"
+            | "later"
+            | "then"
+            | "now"
+            | "today"
+            | "yesterday"
+            | "tonight"
+            | "however"
+            | "again"
+            | "once"
+            | "still"
+            | "meanwhile"
+            | "further"
+            | "too"
+            | "already"
+            | "always"
+            | "often"
+            | "just"
+            | "even"
+            | "first"
+            | "indeed"
+            | "though"
+            | "nonetheless"
+            | "nevertheless"
+            | "instead"
+            | "recently"
+            | "previously"
+            | "subsequently"
+            | "separately"
+            | "reportedly"
+            | "repeatedly"
+            | "particularly"
+            | "allegedly"
+            | "apparently"
+            | "finally"
+            | "initially"
+            | "originally"
+    )
+}
 
 /// Lowercase words ending in `-ly` that are not adverbs.
 const LY_NOUNS: &[&str] = &[
@@ -577,7 +608,7 @@ const LY_NOUNS: &[&str] = &[
 
 /// Adverbs that stand between a subject and its verb (`also`, `particularly`, `earlier`).
 pub(super) fn is_adverb(w: &str) -> bool {
-    ADVERBS.contains(&w)
+    is_listed_adverb(w)
         || (w.len() >= 5
             && w.ends_with("ly")
             && w.chars().all(|c| c.is_lowercase())
@@ -810,25 +841,43 @@ pub(super) fn person_noun(w: &str) -> Option<(Option<Gender>, bool)> {
         "priest",
         "spokespeople",
     ];
-    if MALE.contains(&w) {
-        return Some((Some(Gender::Male), false));
+    /// Which list a word is in (the first one, in the order male, female, any).
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum List {
+        Male,
+        Female,
+        Any,
     }
-    if FEMALE.contains(&w) {
-        return Some((Some(Gender::Female), false));
-    }
-    if ANY.contains(&w) {
-        return Some((None, matches!(w, "police" | "people")));
+    static MAP: OnceLock<WordMap<List>> = OnceLock::new();
+    let map = MAP.get_or_init(|| {
+        let mut m = WordMap::default();
+        for (list, words) in [(List::Any, ANY), (List::Female, FEMALE), (List::Male, MALE)] {
+            for w in words {
+                m.insert(*w, list);
+            }
+        }
+        m
+    });
+    match map.get(w) {
+        Some(List::Male) => return Some((Some(Gender::Male), false)),
+        Some(List::Female) => return Some((Some(Gender::Female), false)),
+        Some(List::Any) => return Some((None, matches!(w, "police" | "people"))),
+        None => {}
     }
     // Regular plurals: `officials`, `spokesmen`, `ministers`.
     if let Some(stem) = w.strip_suffix("men") {
-        if ANY.contains(&format!("{stem}man").as_str())
-            || MALE.contains(&format!("{stem}man").as_str())
-        {
-            return Some((None, true));
+        let mut buf = [0u8; 32];
+        if stem.len() + 3 <= buf.len() {
+            buf[..stem.len()].copy_from_slice(stem.as_bytes());
+            buf[stem.len()..stem.len() + 3].copy_from_slice(b"man");
+            let singular = std::str::from_utf8(&buf[..stem.len() + 3]).unwrap_or("");
+            if matches!(map.get(singular), Some(List::Any | List::Male)) {
+                return Some((None, true));
+            }
         }
     }
     if let Some(stem) = w.strip_suffix('s') {
-        if ANY.contains(&stem) || MALE.contains(&stem) || FEMALE.contains(&stem) {
+        if map.contains_key(stem) {
             return Some((None, true));
         }
     }
@@ -875,8 +924,22 @@ pub(super) fn is_title_word(w: &str) -> bool {
 
 /// The gender an honorific or title word implies.
 pub(super) fn honorific_gender(w: &str) -> Option<Gender> {
-    let w = w.trim_end_matches('.').to_lowercase();
-    match w.as_str() {
+    let w = w.trim_end_matches('.');
+    // ASCII words (nearly all) are lowercased on the stack.
+    let mut buf = [0u8; 16];
+    let owned;
+    let w = if w.is_ascii() {
+        if w.len() > buf.len() {
+            return None; // longer than any honorific
+        }
+        buf[..w.len()].copy_from_slice(w.as_bytes());
+        buf[..w.len()].make_ascii_lowercase();
+        std::str::from_utf8(&buf[..w.len()]).unwrap_or("")
+    } else {
+        owned = w.to_lowercase();
+        owned.as_str()
+    };
+    match w {
         "mr" | "lord" | "sir" | "prince" | "king" | "duke" | "earl" | "baron" | "count"
         | "father" | "brother" | "monsieur" | "herr" | "señor" | "signor" | "sheikh"
         | "emperor" | "archduke" => Some(Gender::Male),

@@ -7,14 +7,15 @@ use super::Lookup;
 use crate::analysis::entity::EntityKind;
 use crate::analysis::file::FileData;
 use crate::syntax::{unescape, Block, InlineKind, Span};
+use std::borrow::Cow;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) enum TokKind {
+pub(super) enum TokKind<'a> {
     Word,
     Punct(char),
     /// A span or bare mention.
     Mention {
-        id: String,
+        id: &'a str,
         /// `None` when the ID resolves to nothing or to a definition with an unknown kind.
         kind: Option<EntityKind>,
     },
@@ -25,20 +26,26 @@ pub(super) enum TokKind {
 }
 
 #[derive(Clone, Debug)]
-pub(super) struct Tok {
-    pub kind: TokKind,
+pub(super) struct Tok<'a> {
+    pub kind: TokKind<'a>,
     pub span: Span,
-    /// Lowercased text: the word, or a mention's surface text.
-    pub lower: String,
+    /// Lowercased text: the word, or a mention's surface text. Borrowed from the file's
+    /// lowercased copy for the common ASCII word, so most tokens allocate nothing.
+    pub lower: Cow<'a, str>,
     /// The text starts with an uppercase letter.
     pub cap: bool,
     /// A word of two or more letters, all of them capitals (`QC`, `BBC`).
     pub upper: bool,
 }
 
-impl Tok {
+impl Tok<'_> {
+    /// The lowercased text.
+    pub(super) fn low(&self) -> &str {
+        &self.lower
+    }
+
     pub(super) fn word(&self) -> Option<&str> {
-        matches!(self.kind, TokKind::Word).then_some(self.lower.as_str())
+        matches!(self.kind, TokKind::Word).then_some(self.low())
     }
 
     pub(super) fn is_word(&self, w: &str) -> bool {
@@ -75,8 +82,8 @@ pub(super) struct Para {
 }
 
 #[derive(Debug, Default)]
-pub(super) struct Prose {
-    pub toks: Vec<Tok>,
+pub(super) struct Prose<'a> {
+    pub toks: Vec<Tok<'a>>,
     pub paras: Vec<Para>,
     /// For each quotation of `Parse::quotes`, the index of its token (top-level ones only).
     pub quote_tok: Vec<Option<usize>>,
@@ -87,7 +94,8 @@ struct Run {
     chars: Vec<(char, Span)>,
 }
 
-pub(super) fn build(file: &FileData, lookup: &Lookup<'_>) -> Prose {
+/// `lowered` is `file.text` with ASCII letters lowercased (same byte offsets).
+pub(super) fn build<'a>(file: &'a FileData, lowered: &'a str, lookup: &Lookup<'_>) -> Prose<'a> {
     let text = &file.text;
     let quotes = &file.parse().quotes;
     let mut top: Vec<usize> = (0..quotes.len()).filter(|&i| !quotes[i].nested).collect();
@@ -109,7 +117,7 @@ pub(super) fn build(file: &FileData, lookup: &Lookup<'_>) -> Prose {
         let inlines = block.inlines().unwrap_or_default();
         let inside_quote = block.span().start < skip_until;
         if !inside_quote {
-            lex_run(&mut run, &mut prose.toks);
+            lex_run(&mut run, &mut prose.toks, lowered);
             close_para(&mut prose);
             prose.paras.push(Para {
                 start: prose.toks.len(),
@@ -127,13 +135,13 @@ pub(super) fn build(file: &FileData, lookup: &Lookup<'_>) -> Prose {
             if next_quote < top.len() && quotes[top[next_quote]].open.start == inline.span.start {
                 let qi = top[next_quote];
                 next_quote += 1;
-                lex_run(&mut run, &mut prose.toks);
+                lex_run(&mut run, &mut prose.toks, lowered);
                 let span = quotes[qi].span();
                 prose.quote_tok[qi] = Some(prose.toks.len());
                 prose.toks.push(Tok {
                     kind: TokKind::Quote(qi),
                     span,
-                    lower: String::new(),
+                    lower: Cow::Borrowed(""),
                     cap: false,
                     upper: false,
                 });
@@ -158,7 +166,7 @@ pub(super) fn build(file: &FileData, lookup: &Lookup<'_>) -> Prose {
                 InlineKind::Newline => run.chars.push((' ', inline.span)),
                 InlineKind::Attr(_) => {}
                 InlineKind::SpanMention { surface, target } => {
-                    lex_run(&mut run, &mut prose.toks);
+                    lex_run(&mut run, &mut prose.toks, lowered);
                     let shown = unescape(surface.slice(text));
                     match target {
                         Some(t) => prose
@@ -176,17 +184,16 @@ pub(super) fn build(file: &FileData, lookup: &Lookup<'_>) -> Prose {
                     }
                 }
                 InlineKind::BareMention(t) => {
-                    lex_run(&mut run, &mut prose.toks);
-                    let shown =
-                        lookup(&t.id).map_or(t.id.clone(), |e| e.display_name().to_string());
+                    lex_run(&mut run, &mut prose.toks, lowered);
+                    let shown = lookup(&t.id).map_or(t.id.as_str(), |e| e.display_name());
                     prose
                         .toks
-                        .push(mention_tok(&t.id, inline.span, &shown, lookup));
+                        .push(mention_tok(&t.id, inline.span, shown, lookup));
                 }
             }
         }
     }
-    lex_run(&mut run, &mut prose.toks);
+    lex_run(&mut run, &mut prose.toks, lowered);
     close_para(&mut prose);
     prose.paras.retain(|p| p.end > p.start);
     prose
@@ -198,22 +205,23 @@ fn close_para(prose: &mut Prose) {
     }
 }
 
-fn mention_tok(id: &str, span: Span, shown: &str, lookup: &Lookup<'_>) -> Tok {
+fn mention_tok<'a>(id: &'a str, span: Span, shown: &str, lookup: &Lookup<'_>) -> Tok<'a> {
     Tok {
         kind: TokKind::Mention {
-            id: id.to_string(),
+            id,
             kind: lookup(id).and_then(|e| e.kind),
         },
         span,
-        lower: shown.to_lowercase(),
+        lower: Cow::Owned(shown.to_lowercase()),
         cap: shown.chars().next().is_some_and(char::is_uppercase),
         upper: false,
     }
 }
 
-/// Lex the buffered characters into words and punctuation.
-fn lex_run(run: &mut Run, out: &mut Vec<Tok>) {
-    let chars = std::mem::take(&mut run.chars);
+/// Lex the buffered characters into words and punctuation (and empty the buffer, keeping its
+/// allocation for the next run).
+fn lex_run<'a>(run: &mut Run, out: &mut Vec<Tok<'a>>, lowered: &'a str) {
+    let chars = &run.chars;
     let n = chars.len();
     let at = |i: usize| chars.get(i).map(|c| c.0);
     let mut i = 0;
@@ -238,7 +246,7 @@ fn lex_run(run: &mut Run, out: &mut Vec<Tok>) {
                     break;
                 }
             }
-            push_word(&chars[start..j], out);
+            push_word(&chars[start..j], out, lowered);
             i = j;
             continue;
         }
@@ -276,44 +284,65 @@ fn lex_run(run: &mut Run, out: &mut Vec<Tok>) {
         out.push(punct(c, span));
         i += 1;
     }
+    run.chars.clear();
 }
 
-fn punct(c: char, span: Span) -> Tok {
+fn punct<'a>(c: char, span: Span) -> Tok<'a> {
     Tok {
         kind: TokKind::Punct(c),
         span,
-        lower: String::new(),
+        lower: Cow::Borrowed(""),
         cap: false,
         upper: false,
     }
 }
 
-fn possessive(span: Span) -> Tok {
+fn possessive<'a>(span: Span) -> Tok<'a> {
     Tok {
         kind: TokKind::Possessive,
         span,
-        lower: String::new(),
+        lower: Cow::Borrowed(""),
         cap: false,
         upper: false,
     }
 }
 
-fn push_word(chars: &[(char, Span)], out: &mut Vec<Tok>) {
-    let text: String = chars.iter().map(|c| c.0).collect();
+fn push_word<'a>(chars: &[(char, Span)], out: &mut Vec<Tok<'a>>, lowered: &'a str) {
     let span = Span::new(chars[0].1.start, chars[chars.len() - 1].1.end);
-    let cap = text.chars().next().is_some_and(char::is_uppercase);
-    let lower = text.to_lowercase();
-    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
-    let upper = letters >= 2 && text.chars().all(|c| !c.is_alphabetic() || c.is_uppercase());
+    let cap = chars[0].0.is_uppercase();
+    let mut letters = 0usize;
+    let mut all_upper = true;
+    let mut ascii = true;
+    let mut bytes = 0usize;
+    for &(c, _) in chars {
+        if c.is_alphabetic() {
+            letters += 1;
+            all_upper &= c.is_uppercase();
+        }
+        ascii &= c.is_ascii();
+        bytes += c.len_utf8();
+    }
+    let upper = letters >= 2 && all_upper;
+    // ASCII characters that fill their span exactly are the source bytes themselves (no
+    // escape, no skipped attribute block): the lowercased copy of the file holds the word.
+    let lower: Cow<'a, str> = if ascii && bytes == span.end - span.start {
+        Cow::Borrowed(&lowered[span.start..span.end])
+    } else {
+        Cow::Owned(chars.iter().map(|c| c.0).collect::<String>().to_lowercase())
+    };
     // `Japan's` is the word and a possessive; `it's` and `let's` are contractions.
     for suffix in ["'s", "’s"] {
         if let Some(stem) = lower.strip_suffix(suffix) {
             if !stem.is_empty() && !is_s_contraction(stem) && chars.len() > 2 {
                 let cut = chars[chars.len() - 2].1.start;
+                let stem = match &lower {
+                    Cow::Borrowed(l) => Cow::Borrowed(&l[..stem.len()]),
+                    Cow::Owned(_) => Cow::Owned(stem.to_string()),
+                };
                 out.push(Tok {
                     kind: TokKind::Word,
                     span: Span::new(span.start, cut),
-                    lower: stem.to_string(),
+                    lower: stem,
                     cap,
                     upper,
                 });
@@ -378,10 +407,14 @@ mod tests {
     use crate::analysis::entity::Entity;
     use crate::syntax::ParseOptions;
 
-    fn toks(text: &str) -> (FileData, Prose) {
-        let file = FileData::new(text.to_string(), &ParseOptions::default());
+    fn toks(text: &str) -> (&'static FileData, Prose<'static>) {
+        let file: &'static FileData = Box::leak(Box::new(FileData::new(
+            text.to_string(),
+            &ParseOptions::default(),
+        )));
+        let lowered: &'static str = Box::leak(file.text.to_ascii_lowercase().into_boxed_str());
         let lookup = |_: &str| -> Option<&Entity> { None };
-        let prose = build(&file, &lookup);
+        let prose = build(file, lowered, &lookup);
         (file, prose)
     }
 
@@ -389,7 +422,7 @@ mod tests {
         p.toks
             .iter()
             .map(|t| match &t.kind {
-                TokKind::Word => t.lower.clone(),
+                TokKind::Word => t.lower.to_string(),
                 TokKind::Punct(c) => c.to_string(),
                 TokKind::Mention { id, .. } => format!("@{id}"),
                 TokKind::Quote(q) => format!("Q{q}"),
