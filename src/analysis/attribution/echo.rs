@@ -109,7 +109,7 @@ mod tests {
         let mut out = vec![Outcome::Pending; quotes.len()];
         apply(&quotes, &mut out);
         assert!(
-            matches!(&out[0], Outcome::Speaker { id, cue, .. } if id == "lavrov" && cue == "echo"),
+            matches!(&out[0], Outcome::Speaker { id, cue, .. } if *id == "lavrov" && cue == "echo"),
             "{:?}",
             out[0]
         );

@@ -480,12 +480,12 @@ mod tests {
 
     #[test]
     fn state_after_a_sentence() {
-        let speaker = |id: &str| State::Speaker {
-            id: id.into(),
+        let speaker = |id: &'static str| State::Speaker {
+            id,
             span: None,
         };
-        let entity = |id: &str| Ref::Entity {
-            id: id.into(),
+        let entity = |id: &'static str| Ref::Entity {
+            id,
             kind: None,
             span: Span::default(),
         };
