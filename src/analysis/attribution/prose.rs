@@ -89,9 +89,60 @@ pub(super) struct Prose<'a> {
     pub quote_tok: Vec<Option<usize>>,
 }
 
-/// Characters of a run of prose between mentions and quotations, with their source spans.
+/// A run of prose between mentions and quotations. While its characters are a contiguous
+/// stretch of the source (the usual case) it is just that byte range, lexed in place; an
+/// escape, a gap or a line end that is not plain white space turns it into characters with
+/// their source spans.
+#[derive(Default)]
 struct Run {
     chars: Vec<(char, Span)>,
+    /// The run is `chars` (else the source range `start..end`, if `has`).
+    in_chars: bool,
+    has: bool,
+    start: usize,
+    end: usize,
+}
+
+impl Run {
+    /// Source text that reads as itself.
+    fn push_src(&mut self, text: &str, span: Span) {
+        if self.in_chars {
+            push_chars(&mut self.chars, text, span);
+        } else if !self.has {
+            self.has = true;
+            self.start = span.start;
+            self.end = span.end;
+        } else if span.start == self.end {
+            self.end = span.end;
+        } else {
+            self.to_chars(text);
+            push_chars(&mut self.chars, text, span);
+        }
+    }
+
+    /// A character that stands for other source text (an escape, a line end).
+    fn push_char(&mut self, text: &str, c: char, span: Span) {
+        if !self.in_chars {
+            self.to_chars(text);
+        }
+        self.chars.push((c, span));
+    }
+
+    fn to_chars(&mut self, text: &str) {
+        if self.has {
+            push_chars(&mut self.chars, text, Span::new(self.start, self.end));
+        }
+        self.in_chars = true;
+    }
+}
+
+fn push_chars(chars: &mut Vec<(char, Span)>, text: &str, span: Span) {
+    let mut at = span.start;
+    for c in span.slice(text).chars() {
+        let n = c.len_utf8();
+        chars.push((c, Span::new(at, at + n)));
+        at += n;
+    }
 }
 
 /// `lowered` is `file.text` with ASCII letters lowercased (same byte offsets).
@@ -107,7 +158,7 @@ pub(super) fn build<'a>(file: &'a FileData, lowered: &'a str, lookup: &Lookup<'_
     };
     let mut next_quote = 0;
     let mut skip_until = 0usize;
-    let mut run = Run { chars: Vec::new() };
+    let mut run = Run::default();
     for block in &file.parse().blocks {
         let heading = match block {
             Block::Heading(_) => true,
@@ -117,7 +168,7 @@ pub(super) fn build<'a>(file: &'a FileData, lowered: &'a str, lookup: &Lookup<'_
         let inlines = block.inlines().unwrap_or_default();
         let inside_quote = block.span().start < skip_until;
         if !inside_quote {
-            lex_run(&mut run, &mut prose.toks, lowered);
+            lex_run(&mut run, text, &mut prose.toks, lowered);
             close_para(&mut prose);
             prose.paras.push(Para {
                 start: prose.toks.len(),
@@ -135,7 +186,7 @@ pub(super) fn build<'a>(file: &'a FileData, lowered: &'a str, lookup: &Lookup<'_
             if next_quote < top.len() && quotes[top[next_quote]].open.start == inline.span.start {
                 let qi = top[next_quote];
                 next_quote += 1;
-                lex_run(&mut run, &mut prose.toks, lowered);
+                lex_run(&mut run, text, &mut prose.toks, lowered);
                 let span = quotes[qi].span();
                 prose.quote_tok[qi] = Some(prose.toks.len());
                 prose.toks.push(Tok {
@@ -150,41 +201,32 @@ pub(super) fn build<'a>(file: &'a FileData, lowered: &'a str, lookup: &Lookup<'_
             }
             let raw = inline.span.slice(text);
             match &inline.kind {
-                InlineKind::Text | InlineKind::Mark(_) => {
-                    let mut at = inline.span.start;
-                    for c in raw.chars() {
-                        let n = c.len_utf8();
-                        run.chars.push((c, Span::new(at, at + n)));
-                        at += n;
-                    }
-                }
+                InlineKind::Text | InlineKind::Mark(_) => run.push_src(text, inline.span),
                 InlineKind::Escape => {
                     if let Some(c) = raw[1..].chars().next() {
-                        run.chars.push((c, inline.span));
+                        run.push_char(text, c, inline.span);
                     }
                 }
-                InlineKind::Newline => run.chars.push((' ', inline.span)),
+                // A line end reads as a space; plain white space lexes the same in place (a
+                // comment line inside it does not).
+                InlineKind::Newline if raw.chars().all(char::is_whitespace) => {
+                    run.push_src(text, inline.span)
+                }
+                InlineKind::Newline => run.push_char(text, ' ', inline.span),
                 InlineKind::Attr(_) => {}
                 InlineKind::SpanMention { surface, target } => {
-                    lex_run(&mut run, &mut prose.toks, lowered);
+                    lex_run(&mut run, text, &mut prose.toks, lowered);
                     let shown = unescape(surface.slice(text));
                     match target {
                         Some(t) => prose
                             .toks
                             .push(mention_tok(&t.id, inline.span, &shown, lookup)),
-                        None => {
-                            // Malformed braces: the surface still reads as prose.
-                            let mut at = surface.start;
-                            for c in surface.slice(text).chars() {
-                                let n = c.len_utf8();
-                                run.chars.push((c, Span::new(at, at + n)));
-                                at += n;
-                            }
-                        }
+                        // Malformed braces: the surface still reads as prose.
+                        None => run.push_src(text, *surface),
                     }
                 }
                 InlineKind::BareMention(t) => {
-                    lex_run(&mut run, &mut prose.toks, lowered);
+                    lex_run(&mut run, text, &mut prose.toks, lowered);
                     let shown = lookup(&t.id).map_or(t.id.as_str(), |e| e.display_name());
                     prose
                         .toks
@@ -193,7 +235,7 @@ pub(super) fn build<'a>(file: &'a FileData, lowered: &'a str, lookup: &Lookup<'_
             }
         }
     }
-    lex_run(&mut run, &mut prose.toks, lowered);
+    lex_run(&mut run, text, &mut prose.toks, lowered);
     close_para(&mut prose);
     prose.paras.retain(|p| p.end > p.start);
     prose
@@ -218,9 +260,17 @@ fn mention_tok<'a>(id: &'a str, span: Span, shown: &str, lookup: &Lookup<'_>) ->
     }
 }
 
-/// Lex the buffered characters into words and punctuation (and empty the buffer, keeping its
-/// allocation for the next run).
-fn lex_run<'a>(run: &mut Run, out: &mut Vec<Tok<'a>>, lowered: &'a str) {
+/// Lex the run into words and punctuation, and empty it (keeping its allocation).
+fn lex_run<'a>(run: &mut Run, text: &str, out: &mut Vec<Tok<'a>>, lowered: &'a str) {
+    if !run.in_chars {
+        if run.has {
+            lex_source(text, run.start, run.end, out, lowered);
+            run.has = false;
+        }
+        return;
+    }
+    run.in_chars = false;
+    run.has = false;
     let chars = &run.chars;
     let n = chars.len();
     let at = |i: usize| chars.get(i).map(|c| c.0);
@@ -285,6 +335,135 @@ fn lex_run<'a>(run: &mut Run, out: &mut Vec<Tok<'a>>, lowered: &'a str) {
         i += 1;
     }
     run.chars.clear();
+}
+
+/// `lex_run` for a run that is the source range `a..b` itself: the same rules, on byte
+/// offsets instead of a character buffer.
+fn lex_source<'a>(text: &str, a: usize, b: usize, out: &mut Vec<Tok<'a>>, lowered: &'a str) {
+    let s = &text[a..b];
+    let bytes = s.as_bytes();
+    let at = |p: usize| -> Option<char> {
+        match bytes.get(p) {
+            None => None,
+            Some(&x) if x.is_ascii() => Some(char::from(x)),
+            Some(_) => s.get(p..).and_then(|r| r.chars().next()),
+        }
+    };
+    let mut i = 0;
+    while let Some(c) = at(i) {
+        let cl = c.len_utf8();
+        if c.is_whitespace() {
+            i += cl;
+            continue;
+        }
+        if c.is_alphanumeric() {
+            let start = i;
+            let mut j = i + cl;
+            while let Some(d) = at(j) {
+                let dl = d.len_utf8();
+                let inner = |ok: bool| ok && at(j + dl).is_some_and(char::is_alphanumeric);
+                if d.is_alphanumeric()
+                    || inner(matches!(d, '\'' | '’' | '-' | '.' | '&'))
+                    || inner(d == ',' && bytes[j - 1].is_ascii_digit())
+                {
+                    j += dl;
+                } else {
+                    break;
+                }
+            }
+            push_source_word(&s[start..j], a + start, out, lowered);
+            i = j;
+            continue;
+        }
+        let span = Span::new(a + i, a + i + cl);
+        if matches!(c, '\'' | '’') {
+            // A possessive after a word or mention: `[Labour]'s`, `the Tories' plans`.
+            let adjacent = out.last().is_some_and(|t| {
+                t.span.end == span.start
+                    && matches!(t.kind, TokKind::Word | TokKind::Mention { .. })
+            });
+            let next = at(i + cl);
+            if adjacent
+                && next == Some('s')
+                && !at(i + cl + 1).is_some_and(char::is_alphanumeric)
+            {
+                out.push(possessive(Span::new(span.start, span.end + 1)));
+                i += cl + 1;
+                continue;
+            }
+            if adjacent && !next.is_some_and(char::is_alphanumeric) {
+                out.push(possessive(span));
+                i += cl;
+                continue;
+            }
+        }
+        if c == '.' && at(i + 1) == Some('.') {
+            // An ellipsis `...` is one token.
+            let mut j = i;
+            while bytes.get(j) == Some(&b'.') {
+                j += 1;
+            }
+            out.push(punct('…', Span::new(a + i, a + j)));
+            i = j;
+            continue;
+        }
+        out.push(punct(c, span));
+        i += cl;
+    }
+}
+
+/// `push_word` for a word that is the source text `word` at `start`.
+fn push_source_word<'a>(word: &str, start: usize, out: &mut Vec<Tok<'a>>, lowered: &'a str) {
+    let end = start + word.len();
+    let mut chars = 0usize;
+    let mut letters = 0usize;
+    let mut all_upper = true;
+    let mut cap = false;
+    for c in word.chars() {
+        if chars == 0 {
+            cap = c.is_uppercase();
+        }
+        chars += 1;
+        if c.is_alphabetic() {
+            letters += 1;
+            all_upper &= c.is_uppercase();
+        }
+    }
+    let upper = letters >= 2 && all_upper;
+    let lower: Cow<'a, str> = if word.is_ascii() {
+        Cow::Borrowed(&lowered[start..end])
+    } else {
+        Cow::Owned(word.to_lowercase())
+    };
+    // `Japan's` is the word and a possessive; `it's` and `let's` are contractions.
+    for suffix in ["'s", "’s"] {
+        if let Some(stem) = lower.strip_suffix(suffix) {
+            if !stem.is_empty() && !is_s_contraction(stem) && chars > 2 {
+                // The suffix's two characters are as long in the source (`'S`, `’s`).
+                let cut = end - suffix.len();
+                let stem = match &lower {
+                    Cow::Borrowed(l) => Cow::Borrowed(&l[..stem.len()]),
+                    Cow::Owned(_) => Cow::Owned(stem.to_string()),
+                };
+                out.push(Tok {
+                    kind: TokKind::Word,
+                    span: Span::new(start, cut),
+                    lower: stem,
+                    cap,
+                    upper,
+                });
+                out.push(possessive(Span::new(cut, end)));
+                return;
+            }
+        }
+    }
+    out.push(Tok {
+        kind: TokKind::Word,
+        span: Span::new(start, end),
+        lower,
+        cap,
+        upper,
+    });
 }
 
 fn punct<'a>(c: char, span: Span) -> Tok<'a> {
