@@ -2,8 +2,9 @@
 
 use super::attribution::{self, Attribution, AttributionKind};
 use super::diagnostic::{Code, Diagnostic, FixData, Related};
-use super::entity::EntityKind;
+use super::entity::{Entity, EntityKind};
 use super::file::{FileData, RefRole};
+use super::fnv::FnvMap;
 use super::names::NameMatcher;
 use super::properties::check_property;
 use super::workspace::{EntityRef, FileId, Resolution, Workspace};
@@ -27,12 +28,25 @@ impl Workspace {
         let Some(data) = self.file(file) else {
             return FileAnalysis::default();
         };
+        // Each ID resolved once: a file mentions few entities many times.
+        let mut memo: FnvMap<&str, Resolution> = FnvMap::default();
         let resolutions: Vec<Resolution> = data
             .references
             .iter()
-            .map(|r| self.resolve(file, &r.id))
+            .map(|r| {
+                memo.entry(r.id.as_str())
+                    .or_insert_with(|| self.resolve(file, &r.id))
+                    .clone()
+            })
             .collect();
-        let lookup = |id: &str| self.resolve_entity(file, id).map(|(_, e)| e);
+        let entities: FnvMap<&str, Option<&Entity>> = memo
+            .iter()
+            .map(|(id, res)| (*id, res.entity().and_then(|r| self.entity(r))))
+            .collect();
+        let lookup = |id: &str| match entities.get(id) {
+            Some(e) => *e,
+            None => self.resolve_entity(file, id).map(|(_, e)| e),
+        };
         let attributions = attribution::attribute(data, &lookup, &self.config().attribution);
         let mut checker = Checker {
             ws: self,

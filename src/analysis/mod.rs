@@ -7,6 +7,7 @@ mod diagnostic;
 mod entity;
 pub mod export;
 mod file;
+mod fnv;
 pub mod ide;
 mod line_index;
 mod names;

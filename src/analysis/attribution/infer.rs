@@ -73,7 +73,8 @@ pub(super) fn run<'a>(input: &Input<'a>, lookup: &Lookup<'_>) -> Vec<Outcome<'a>
         let subject = clause.clause_subject();
         res.clause.push(subject);
         let cues = cues::find(&clause);
-        let index = CueIndex::new(&clause, &cues);
+        // Built on the first quotation that needs a cue chosen (most sentences have none).
+        let mut index: Option<CueIndex> = None;
         // What each cue's subject refers to, resolved once.
         let mut refs: Vec<Option<Option<Ref<'a>>>> = vec![None; cues.len()];
         let mut referent = |i: usize, res: &Resolver<'a>| -> Option<Ref<'a>> {
@@ -103,7 +104,8 @@ pub(super) fn run<'a>(input: &Input<'a>, lookup: &Lookup<'_>) -> Vec<Outcome<'a>
                 Explicit::NotAQuote => continue,
                 Explicit::None => {}
             }
-            let outcome = match choose(&clause, &cues, &index, qt, &input.texts[qi], subject) {
+            let index = index.get_or_insert_with(|| CueIndex::new(&clause, &cues));
+            let outcome = match choose(&clause, &cues, index, qt, &input.texts[qi], subject) {
                 Some(ci) => {
                     let r = referent(ci, &res);
                     by_cue(&cues[ci], r.as_ref(), subject, toks)
@@ -480,10 +482,7 @@ mod tests {
 
     #[test]
     fn state_after_a_sentence() {
-        let speaker = |id: &'static str| State::Speaker {
-            id,
-            span: None,
-        };
+        let speaker = |id: &'static str| State::Speaker { id, span: None };
         let entity = |id: &'static str| Ref::Entity {
             id,
             kind: None,

@@ -3,37 +3,13 @@
 //!
 //! Everything here is general English; nothing is specific to one article.
 
+use crate::analysis::fnv::FnvMap;
 use crate::config::AttributionConfig;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
-/// FNV-1a, for the word tables: their keys are short words looked up once or more per token,
-/// where SipHash's per-call setup costs more than the table probe.
-#[derive(Default)]
-pub(super) struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
 /// A table of static words.
-type WordMap<V> = HashMap<&'static str, V, BuildHasherDefault<Fnv>>;
+type WordMap<V> = FnvMap<&'static str, V>;
 
 /// The grammatical form of a reporting-verb occurrence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

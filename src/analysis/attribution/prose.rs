@@ -337,11 +337,35 @@ fn lex_run<'a>(run: &mut Run, text: &str, out: &mut Vec<Tok<'a>>, lowered: &'a s
     run.chars.clear();
 }
 
+/// Byte classes for the in-place lexer: ASCII white space, ASCII letters and digits, and
+/// the rest (other ASCII, and UTF-8 bytes, which take the general path).
+const WS: u8 = 1;
+const ALNUM: u8 = 2;
+
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c == b' ' || (c >= 9 && c <= 13) {
+            WS
+        } else if c.is_ascii_alphanumeric() {
+            ALNUM
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
 /// `lex_run` for a run that is the source range `a..b` itself: the same rules, on byte
-/// offsets instead of a character buffer.
+/// offsets instead of a character buffer, with ASCII letters and spaces skipped by table.
 fn lex_source<'a>(text: &str, a: usize, b: usize, out: &mut Vec<Tok<'a>>, lowered: &'a str) {
     let s = &text[a..b];
     let bytes = s.as_bytes();
+    let n = bytes.len();
+    let class = |p: usize| bytes.get(p).map_or(0, |&x| CLASS[x as usize]);
     let at = |p: usize| -> Option<char> {
         match bytes.get(p) {
             None => None,
@@ -350,16 +374,25 @@ fn lex_source<'a>(text: &str, a: usize, b: usize, out: &mut Vec<Tok<'a>>, lowere
         }
     };
     let mut i = 0;
-    while let Some(c) = at(i) {
-        let cl = c.len_utf8();
-        if c.is_whitespace() {
-            i += cl;
+    while i < n {
+        let cls = CLASS[bytes[i] as usize];
+        if cls == WS {
+            i += 1;
             continue;
         }
-        if c.is_alphanumeric() {
+        let Some(c) = at(i) else { break };
+        let cl = c.len_utf8();
+        if cls == ALNUM || (!c.is_ascii() && c.is_alphanumeric()) {
             let start = i;
             let mut j = i + cl;
-            while let Some(d) = at(j) {
+            loop {
+                while class(j) == ALNUM {
+                    j += 1;
+                }
+                let Some(d) = at(j) else { break };
+                if d.is_ascii_whitespace() {
+                    break;
+                }
                 let dl = d.len_utf8();
                 let inner = |ok: bool| ok && at(j + dl).is_some_and(char::is_alphanumeric);
                 if d.is_alphanumeric()
@@ -375,6 +408,10 @@ fn lex_source<'a>(text: &str, a: usize, b: usize, out: &mut Vec<Tok<'a>>, lowere
             i = j;
             continue;
         }
+        if c.is_whitespace() {
+            i += cl;
+            continue;
+        }
         let span = Span::new(a + i, a + i + cl);
         if matches!(c, '\'' | '’') {
             // A possessive after a word or mention: `[Labour]'s`, `the Tories' plans`.
@@ -383,10 +420,7 @@ fn lex_source<'a>(text: &str, a: usize, b: usize, out: &mut Vec<Tok<'a>>, lowere
                     && matches!(t.kind, TokKind::Word | TokKind::Mention { .. })
             });
             let next = at(i + cl);
-            if adjacent
-                && next == Some('s')
-                && !at(i + cl + 1).is_some_and(char::is_alphanumeric)
-            {
+            if adjacent && next == Some('s') && !at(i + cl + 1).is_some_and(char::is_alphanumeric) {
                 out.push(possessive(Span::new(span.start, span.end + 1)));
                 i += cl + 1;
                 continue;
@@ -415,25 +449,34 @@ fn lex_source<'a>(text: &str, a: usize, b: usize, out: &mut Vec<Tok<'a>>, lowere
 /// `push_word` for a word that is the source text `word` at `start`.
 fn push_source_word<'a>(word: &str, start: usize, out: &mut Vec<Tok<'a>>, lowered: &'a str) {
     let end = start + word.len();
-    let mut chars = 0usize;
-    let mut letters = 0usize;
-    let mut all_upper = true;
-    let mut cap = false;
-    for c in word.chars() {
-        if chars == 0 {
-            cap = c.is_uppercase();
-        }
-        chars += 1;
-        if c.is_alphabetic() {
-            letters += 1;
-            all_upper &= c.is_uppercase();
-        }
-    }
-    let upper = letters >= 2 && all_upper;
-    let lower: Cow<'a, str> = if word.is_ascii() {
-        Cow::Borrowed(&lowered[start..end])
+    let (chars, cap, upper, lower) = if word.is_ascii() {
+        let b = word.as_bytes();
+        let letters = b.iter().filter(|x| x.is_ascii_alphabetic()).count();
+        let all_upper = !b.iter().any(u8::is_ascii_lowercase);
+        let lower: Cow<'a, str> = Cow::Borrowed(&lowered[start..end]);
+        (
+            b.len(),
+            b[0].is_ascii_uppercase(),
+            letters >= 2 && all_upper,
+            lower,
+        )
     } else {
-        Cow::Owned(word.to_lowercase())
+        let mut chars = 0usize;
+        let mut letters = 0usize;
+        let mut all_upper = true;
+        let mut cap = false;
+        for c in word.chars() {
+            if chars == 0 {
+                cap = c.is_uppercase();
+            }
+            chars += 1;
+            if c.is_alphabetic() {
+                letters += 1;
+                all_upper &= c.is_uppercase();
+            }
+        }
+        let lower: Cow<'a, str> = Cow::Owned(word.to_lowercase());
+        (chars, cap, letters >= 2 && all_upper, lower)
     };
     // `Japan's` is the word and a possessive; `it's` and `let's` are contractions.
     for suffix in ["'s", "’s"] {

@@ -9,8 +9,8 @@ use super::sentences::Sentence;
 use super::subject::Subject;
 use super::Lookup;
 use crate::analysis::entity::EntityKind;
+use crate::analysis::fnv::FnvMap;
 use crate::syntax::Span;
-use std::collections::HashMap;
 
 /// How many sentences back a pronoun looks (within the paragraph window).
 const MAX_SENTENCES_BACK: usize = 10;
@@ -65,7 +65,7 @@ impl<'a> Ref<'a> {
 pub(super) struct Resolver<'a> {
     toks: &'a [Tok<'a>],
     sents: &'a [Sentence],
-    genders: HashMap<&'a str, Option<Gender>>,
+    genders: FnvMap<&'a str, Option<Gender>>,
     /// The clause subject of each sentence processed so far.
     pub clause: Vec<Subject>,
     /// The salient referent of each sentence processed so far.
@@ -74,9 +74,9 @@ pub(super) struct Resolver<'a> {
 
 /// Gender hints for every entity mentioned: honorifics in names, aliases and mention surfaces
 /// (`Mr`, `Lord` / `Ms`, `Baroness`). Conflicting hints give no gender.
-fn genders<'a>(toks: &[Tok<'a>], lookup: &Lookup<'_>) -> HashMap<&'a str, Option<Gender>> {
+fn genders<'a>(toks: &[Tok<'a>], lookup: &Lookup<'_>) -> FnvMap<&'a str, Option<Gender>> {
     // Male and female votes per entity, and whether its names were counted yet.
-    let mut votes: HashMap<&'a str, (u32, u32, bool)> = HashMap::new();
+    let mut votes: FnvMap<&'a str, (u32, u32, bool)> = FnvMap::default();
     let vote = |v: &mut (u32, u32, bool), name: &str| {
         let mut words = name.split_whitespace();
         let first = words.next().unwrap_or("");
