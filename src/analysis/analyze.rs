@@ -9,7 +9,7 @@ use super::names::NameMatcher;
 use super::properties::check_property;
 use super::workspace::{EntityRef, FileId, Resolution, Workspace};
 use crate::syntax::{is_valid_id, Block, InlineKind, Span};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Everything known about one file once the workspace is taken into account.
 #[derive(Clone, Debug, Default)]
@@ -359,14 +359,14 @@ impl<'a> Checker<'a> {
             }
         };
         // The file's cast: what it defines, then what it mentions, each ID once.
-        let mut done: HashSet<&str> = HashSet::new();
+        let mut done: FnvMap<&str, ()> = FnvMap::default();
         for e in &data.entities {
-            if done.insert(&e.id) {
+            if done.insert(&e.id, ()).is_none() {
                 add(&e.id, e);
             }
         }
         for (r, res) in data.references.iter().zip(resolutions) {
-            if done.insert(&r.id) {
+            if done.insert(&r.id, ()).is_none() {
                 if let Some(e) = res.entity().and_then(|er| ws.entity(er)) {
                     add(&r.id, e);
                 }

@@ -138,10 +138,15 @@ impl<'p> NameMatcher<'p> {
 }
 
 fn word_char_before(s: &str, i: usize) -> bool {
-    s[..i]
-        .chars()
-        .next_back()
-        .is_some_and(char::is_alphanumeric)
+    match i.checked_sub(1).map(|p| s.as_bytes()[p]) {
+        None => false,
+        // An ASCII byte is a whole character.
+        Some(x) if x.is_ascii() => x.is_ascii_alphanumeric(),
+        Some(_) => s[..i]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric),
+    }
 }
 
 fn word_char_after(s: &str, i: usize) -> bool {
