@@ -405,15 +405,21 @@ impl<'a> Checker<'a> {
     }
 }
 
-/// Definitions in file-key order: file IDs follow the order files were loaded (which a
+/// Definitions, the first `MAX_LISTED` of them (all that messages name) in file-key order and
+/// the rest after them in no order: file IDs follow the order files were loaded (which a
 /// parallel indexer does not fix), and messages must not depend on it.
 fn by_key(ws: &Workspace, defs: impl Iterator<Item = EntityRef>) -> Vec<EntityRef> {
     let mut v: Vec<EntityRef> = defs.collect();
-    v.sort_by(|a, b| {
+    let order = |a: &EntityRef, b: &EntityRef| {
         ws.key(a.file)
             .cmp(ws.key(b.file))
             .then(a.index.cmp(&b.index))
-    });
+    };
+    if v.len() > MAX_LISTED {
+        v.select_nth_unstable_by(MAX_LISTED, order);
+    }
+    let listed = v.len().min(MAX_LISTED);
+    v[..listed].sort_by(order);
     v
 }
 

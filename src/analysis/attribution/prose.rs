@@ -217,10 +217,19 @@ pub(super) fn build<'a>(file: &'a FileData, lowered: &'a str, lookup: &Lookup<'_
                 InlineKind::SpanMention { surface, target } => {
                     lex_run(&mut run, text, &mut prose.toks, lowered);
                     let shown = unescape(surface.slice(text));
+                    // The surface as written, in ASCII: its lowercase is in `lowered`.
+                    let lower = match &shown {
+                        Cow::Borrowed(s) if s.is_ascii() => {
+                            Some(&lowered[surface.start..surface.end])
+                        }
+                        _ => None,
+                    };
                     match target {
-                        Some(t) => prose
-                            .toks
-                            .push(mention_tok(&t.id, inline.span, &shown, lookup)),
+                        Some(t) => {
+                            prose
+                                .toks
+                                .push(mention_tok(&t.id, inline.span, &shown, lower, lookup))
+                        }
                         // Malformed braces: the surface still reads as prose.
                         None => run.push_src(text, *surface),
                     }
@@ -230,7 +239,7 @@ pub(super) fn build<'a>(file: &'a FileData, lowered: &'a str, lookup: &Lookup<'_
                     let shown = lookup(&t.id).map_or(t.id.as_str(), |e| e.display_name());
                     prose
                         .toks
-                        .push(mention_tok(&t.id, inline.span, shown, lookup));
+                        .push(mention_tok(&t.id, inline.span, shown, None, lookup));
                 }
             }
         }
@@ -247,14 +256,21 @@ fn close_para(prose: &mut Prose) {
     }
 }
 
-fn mention_tok<'a>(id: &'a str, span: Span, shown: &str, lookup: &Lookup<'_>) -> Tok<'a> {
+/// `lower`: the lowercased `shown`, when it is at hand.
+fn mention_tok<'a>(
+    id: &'a str,
+    span: Span,
+    shown: &str,
+    lower: Option<&'a str>,
+    lookup: &Lookup<'_>,
+) -> Tok<'a> {
     Tok {
         kind: TokKind::Mention {
             id,
             kind: lookup(id).and_then(|e| e.kind),
         },
         span,
-        lower: Cow::Owned(shown.to_lowercase()),
+        lower: lower.map_or_else(|| Cow::Owned(shown.to_lowercase()), Cow::Borrowed),
         cap: shown.chars().next().is_some_and(char::is_uppercase),
         upper: false,
     }

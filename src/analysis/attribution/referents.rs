@@ -77,29 +77,25 @@ pub(super) struct Resolver<'a> {
 fn genders<'a>(toks: &[Tok<'a>], lookup: &Lookup<'_>) -> FnvMap<&'a str, Option<Gender>> {
     // Male and female votes per entity, and whether its names were counted yet.
     let mut votes: FnvMap<&'a str, (u32, u32, bool)> = FnvMap::default();
-    let vote = |v: &mut (u32, u32, bool), name: &str| {
-        let mut words = name.split_whitespace();
-        let first = words.next().unwrap_or("");
-        let word = if first.eq_ignore_ascii_case("the") {
-            words.next().unwrap_or("")
-        } else {
-            first
-        };
-        match honorific_gender(word) {
-            Some(Gender::Male) => v.0 += 1,
-            Some(Gender::Female) => v.1 += 1,
-            None => {}
-        }
+    let vote = |v: &mut (u32, u32, bool), g: Option<Gender>| match g {
+        Some(Gender::Male) => v.0 += 1,
+        Some(Gender::Female) => v.1 += 1,
+        None => {}
     };
+    // A surface recurs with every mention: read its honorific once.
+    let mut surfaces: FnvMap<&str, Option<Gender>> = FnvMap::default();
     for t in toks {
         if let TokKind::Mention { id, .. } = &t.kind {
             let v = votes.entry(*id).or_default();
-            vote(v, &t.lower);
+            let g = *surfaces
+                .entry(t.low())
+                .or_insert_with(|| name_gender(t.low()));
+            vote(v, g);
             if !v.2 {
                 v.2 = true;
                 if let Some(e) = lookup(id) {
                     for n in e.names() {
-                        vote(v, n);
+                        vote(v, name_gender(n));
                     }
                 }
             }
@@ -116,6 +112,18 @@ fn genders<'a>(toks: &[Tok<'a>], lookup: &Lookup<'_>) -> FnvMap<&'a str, Option<
             (id, g)
         })
         .collect()
+}
+
+/// The gender the honorific opening a name implies (`Mr X`, `the Duchess of Y`).
+fn name_gender(name: &str) -> Option<Gender> {
+    let mut words = name.split_whitespace();
+    let first = words.next().unwrap_or("");
+    let word = if first.eq_ignore_ascii_case("the") {
+        words.next().unwrap_or("")
+    } else {
+        first
+    };
+    honorific_gender(word)
 }
 
 fn compatible(want: Gender, have: Option<Gender>) -> bool {
