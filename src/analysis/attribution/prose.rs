@@ -707,6 +707,64 @@ mod tests {
         );
     }
 
+    /// Tokens as comparable tuples.
+    fn shape(toks: &[Tok<'_>]) -> Vec<(TokKind<'static>, Span, String, bool, bool)> {
+        toks.iter()
+            .map(|t| {
+                let kind = match &t.kind {
+                    TokKind::Word => TokKind::Word,
+                    TokKind::Punct(c) => TokKind::Punct(*c),
+                    TokKind::Possessive => TokKind::Possessive,
+                    other => panic!("unexpected {other:?}"),
+                };
+                (kind, t.span, t.low().to_string(), t.cap, t.upper)
+            })
+            .collect()
+    }
+
+    /// The in-place lexer gives exactly the tokens of the character-buffer one.
+    fn same_tokens_both_ways(text: &str) {
+        let lowered = text.to_ascii_lowercase();
+        let mut in_place = Vec::new();
+        lex_source(text, 0, text.len(), &mut in_place, &lowered);
+        let mut run = Run::default();
+        push_chars(&mut run.chars, text, Span::new(0, text.len()));
+        run.in_chars = true;
+        let mut buffered = Vec::new();
+        lex_run(&mut run, text, &mut buffered, &lowered);
+        assert_eq!(shape(&in_place), shape(&buffered), "{text}");
+        assert!(run.chars.is_empty() && !run.in_chars && !run.has);
+    }
+
+    #[test]
+    fn in_place_lexing_matches_the_character_buffer() {
+        for text in [
+            "Japan’s PM, Mr. O'Neill's 3,745.5 rise... it's the Tories' plan — ‘quoted’ words",
+            "e.g. U.S.-led A&B x.y ÉLAN naïve İstanbul \u{212A}elvin JAPAN'S ’s 'S x’S",
+            "QC BBC's, a-, -b, 1,2, ,3 'tis ''s... .. . \u{a0}non\u{2009}breaking\r\n end'",
+            "",
+            "'",
+            "a",
+        ] {
+            same_tokens_both_ways(text);
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for dir in [
+            "tests/fixtures",
+            "../shared/corpus/dev",
+            "../shared/examples",
+        ] {
+            let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                if let Ok(text) = std::fs::read_to_string(e.path()) {
+                    same_tokens_both_ways(&text);
+                }
+            }
+        }
+    }
+
     #[test]
     fn plain_text_of_a_quotation() {
         let text = "X said: \"The [club]{@c} is \\\"fine\\\"\n today.\"{@x} Done.\n";
