@@ -115,7 +115,7 @@ impl Run {
         } else if span.start == self.end {
             self.end = span.end;
         } else {
-            self.to_chars(text);
+            self.spill(text);
             push_chars(&mut self.chars, text, span);
         }
     }
@@ -123,12 +123,12 @@ impl Run {
     /// A character that stands for other source text (an escape, a line end).
     fn push_char(&mut self, text: &str, c: char, span: Span) {
         if !self.in_chars {
-            self.to_chars(text);
+            self.spill(text);
         }
         self.chars.push((c, span));
     }
 
-    fn to_chars(&mut self, text: &str) {
+    fn spill(&mut self, text: &str) {
         if self.has {
             push_chars(&mut self.chars, text, Span::new(self.start, self.end));
         }
