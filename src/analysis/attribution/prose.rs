@@ -603,7 +603,8 @@ fn push_word<'a>(chars: &[(char, Span)], out: &mut Vec<Tok<'a>>, lowered: &'a st
 pub(crate) fn plain_text(file: &FileData, range: Span) -> String {
     let text = &file.text;
     let blocks = &file.parse().blocks;
-    let mut out = String::new();
+    // The words are at most as long as their source, give or take a space between blocks.
+    let mut out = String::with_capacity(range.end.saturating_sub(range.start) + 1);
     let first = blocks.partition_point(|b| b.span().end <= range.start);
     for block in &blocks[first..] {
         if block.span().start >= range.end {
