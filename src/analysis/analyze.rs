@@ -4,7 +4,7 @@ use super::attribution::{self, Attribution, AttributionKind};
 use super::diagnostic::{Code, Diagnostic, FixData, Related};
 use super::entity::{Entity, EntityKind};
 use super::file::{FileData, RefRole};
-use super::fnv::FnvMap;
+use fnv::FnvHashMap as FnvMap;
 use super::names::NameMatcher;
 use super::properties::check_property;
 use super::workspace::{EntityRef, FileId, Resolution, Workspace};

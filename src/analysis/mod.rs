@@ -7,7 +7,6 @@ mod diagnostic;
 mod entity;
 pub mod export;
 mod file;
-mod fnv;
 pub mod ide;
 mod line_index;
 mod names;

@@ -3,7 +3,7 @@
 //!
 //! Everything here is general English; nothing is specific to one article.
 
-use crate::analysis::fnv::FnvMap;
+use fnv::FnvHashMap as FnvMap;
 use crate::config::AttributionConfig;
 use std::collections::HashMap;
 use std::sync::OnceLock;

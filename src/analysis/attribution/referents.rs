@@ -9,7 +9,7 @@ use super::sentences::Sentence;
 use super::subject::Subject;
 use super::Lookup;
 use crate::analysis::entity::EntityKind;
-use crate::analysis::fnv::FnvMap;
+use fnv::FnvHashMap as FnvMap;
 use crate::syntax::Span;
 
 /// How many sentences back a pronoun looks (within the paragraph window).
