@@ -4,11 +4,11 @@ use super::attribution::{self, Attribution, AttributionKind};
 use super::diagnostic::{Code, Diagnostic, FixData, Related};
 use super::entity::{Entity, EntityKind};
 use super::file::{FileData, RefRole};
-use fnv::FnvHashMap as FnvMap;
 use super::names::NameMatcher;
 use super::properties::check_property;
 use super::workspace::{EntityRef, FileId, Resolution, Workspace};
 use crate::syntax::{is_valid_id, Block, InlineKind, Span};
+use fnv::FnvHashMap as FnvMap;
 use std::collections::HashMap;
 
 /// Everything known about one file once the workspace is taken into account.

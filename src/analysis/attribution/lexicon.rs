@@ -3,8 +3,8 @@
 //!
 //! Everything here is general English; nothing is specific to one article.
 
-use fnv::FnvHashMap as FnvMap;
 use crate::config::AttributionConfig;
+use fnv::FnvHashMap as FnvMap;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 

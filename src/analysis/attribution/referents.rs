@@ -9,8 +9,8 @@ use super::sentences::Sentence;
 use super::subject::Subject;
 use super::Lookup;
 use crate::analysis::entity::EntityKind;
-use fnv::FnvHashMap as FnvMap;
 use crate::syntax::Span;
+use fnv::FnvHashMap as FnvMap;
 
 /// How many sentences back a pronoun looks (within the paragraph window).
 const MAX_SENTENCES_BACK: usize = 10;
