@@ -41,6 +41,20 @@ fn rss_mib(pid: u32, field: &str) -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// User + system CPU seconds of a process (`self` or a pid) so far.
+fn cpu_secs(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may hold spaces), from field 3 on.
+    let rest = stat.rsplit_once(')').map_or("", |r| r.1);
+    let f: Vec<f64> = rest
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0.0))
+        .collect();
+    let ticks = f.get(11).copied().unwrap_or(0.0) + f.get(12).copied().unwrap_or(0.0);
+    // SAFETY: sysconf only reads a system constant.
+    ticks / unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64
+}
+
 fn pct(v: &[f64], p: f64) -> f64 {
     if v.is_empty() {
         return f64::NAN;
@@ -331,6 +345,7 @@ fn main() {
     let mut rss: Vec<(f64, f64)> = Vec::new();
     let mut version = 1i64;
     let mut typed = 0u32;
+    let cpu0 = (cpu_secs(&pid.to_string()), cpu_secs("self"));
     let start = Instant::now();
     let mut next_edit = start;
     let mut next_sample = start;
@@ -367,6 +382,10 @@ fn main() {
             on_diag(d, &mut edits);
         }
     }
+    let (server_cpu, harness_cpu) = (
+        cpu_secs(&pid.to_string()) - cpu0.0,
+        cpu_secs("self") - cpu0.1,
+    );
     // Drain what is in flight.
     stop.store(true, Ordering::SeqCst);
     let drain = Instant::now();
@@ -412,6 +431,12 @@ fn main() {
         "  requests answered: {total} ({:.0}/s); failed: {}; unanswered: {lost}",
         total as f64 / secs as f64,
         st.failures.values().sum::<usize>()
+    );
+    let answers = (total + st.failures.values().sum::<usize>()).max(1) as f64;
+    println!(
+        "  CPU during the run: server {server_cpu:.1} s ({:.0} us per answer), harness {harness_cpu:.1} s ({:.0} us per answer)",
+        server_cpu * 1e6 / answers,
+        harness_cpu * 1e6 / answers
     );
     for (f, n) in &st.failures {
         println!("    {n} × {f}");

@@ -152,18 +152,30 @@ impl Engine {
     /// (other than this one) whose analysis may have changed; empty when already in sync or the
     /// document is not open.
     pub fn sync(&self, key: &str) -> BTreeSet<FileId> {
+        self.sync_to(key, None)
+    }
+
+    /// Like [`Engine::sync`], but to the text of `target` (a request's snapshot) when given:
+    /// a request brings the workspace up to the text it was sent against, not past it, so that
+    /// requests queued before a later edit are still answered for their own text. Never moves
+    /// the workspace back to an older text.
+    pub fn sync_to(&self, key: &str, target: Option<&DocSnapshot>) -> BTreeSet<FileId> {
         let slock = lock(&self.sync_locks)
             .entry(key.to_string())
             .or_default()
             .clone();
         let _serial = lock(&slock);
-        let Some(snap) = self.docs().snapshot(key) else {
-            return BTreeSet::new();
+        let snap = match target {
+            Some(t) => t.clone(),
+            None => match self.docs().snapshot(key) {
+                Some(s) => s,
+                None => return BTreeSet::new(),
+            },
         };
         loop {
             let opts = {
                 let w = self.read();
-                if w.synced.get(key).map(|s| s.0) == Some(snap.gen) {
+                if w.synced.get(key).is_some_and(|s| s.0 >= snap.gen) {
                     return BTreeSet::new();
                 }
                 w.ws.parse_options()
@@ -178,6 +190,10 @@ impl Engine {
             // A configuration change in between re-parses everything with new options: redo.
             if w.ws.parse_options().quote_style != opts.quote_style {
                 continue;
+            }
+            // Closed meanwhile: the disk's copy takes its place (see `after_close`).
+            if !self.docs().is_open(key) {
+                return BTreeSet::new();
             }
             let deps = w.insert(key, data);
             w.synced.insert(key.to_string(), (snap.gen, snap.version));
@@ -245,7 +261,7 @@ impl Engine {
         snap: Option<&DocSnapshot>,
         f: impl FnOnce(&World, &Arc<Analyzed>) -> T,
     ) -> Result<(T, BTreeSet<FileId>), Unavailable> {
-        let deps = self.sync(key);
+        let deps = self.sync_to(key, snap);
         let w = self.read();
         if let Some(s) = snap {
             match w.synced.get(key) {

@@ -21,14 +21,27 @@ use tower_lsp_server::ls_types::{
 };
 use tower_lsp_server::{ExitedError, LspService};
 
+/// The open documents as a request found them when it arrived.
+#[derive(Default)]
+pub struct Arrival {
+    /// The request's own document, if it names an open one.
+    pub doc: Option<DocSnapshot>,
+    /// Every open document (the request's too).
+    pub open: Vec<(String, DocSnapshot)>,
+}
+
 tokio::task_local! {
-    /// The state of the request's document when the request arrived.
-    static SNAPSHOT: Option<DocSnapshot>;
+    static ARRIVAL: Arc<Arrival>;
 }
 
 /// The snapshot taken when the current request arrived, if it names an open document.
 pub fn request_snapshot() -> Option<DocSnapshot> {
-    SNAPSHOT.try_with(Clone::clone).ok().flatten()
+    ARRIVAL.try_with(|a| a.doc.clone()).ok().flatten()
+}
+
+/// The open documents when the current request arrived (empty outside a request).
+pub fn request_arrival() -> Arc<Arrival> {
+    ARRIVAL.try_with(Arc::clone).unwrap_or_default()
 }
 
 pub struct Ordered {
@@ -73,21 +86,37 @@ impl tower::Service<Request> for Ordered {
                 )));
             }
         }
-        let snap = if req.id().is_some() {
-            req.params()
+        let mut guard = None;
+        let arrival = if req.id().is_some() {
+            let doc = req
+                .params()
                 .and_then(|p| p.get("textDocument")?.get("uri")?.as_str())
                 .and_then(|uri| self.shared.snapshot(uri))
+                .map(|(key, snap)| {
+                    guard = Some(self.shared.pending(key, snap.gen));
+                    snap
+                });
+            Arc::new(Arrival {
+                doc,
+                open: self.shared.engine.docs().snapshots(),
+            })
         } else {
-            None
+            Arc::default()
         };
-        let fut = AssertUnwindSafe(SNAPSHOT.scope(snap, self.inner.call(req))).catch_unwind();
-        Box::pin(fut.map(move |r| match r {
-            Ok(r) => r,
-            Err(p) => {
-                let err = panicked(&method, p.as_ref());
-                Ok(id.map(|id| Response::from_error(id, err)))
-            }
-        }))
+        let fut = AssertUnwindSafe(ARRIVAL.scope(arrival, self.inner.call(req))).catch_unwind();
+        Box::pin(
+            fut.map(move |r| {
+                drop(guard);
+                r
+            })
+            .map(move |r| match r {
+                Ok(r) => r,
+                Err(p) => {
+                    let err = panicked(&method, p.as_ref());
+                    Ok(id.map(|id| Response::from_error(id, err)))
+                }
+            }),
+        )
     }
 }
 
