@@ -361,7 +361,7 @@ mod tests {
     }
 
     #[test]
-    fn stale_snapshot_is_content_modified() {
+    fn requests_are_answered_for_their_own_text_or_content_modified() {
         let e = Engine::default();
         open(&e, "/a.nmk", "one\n");
         let snap = e.docs().snapshot("/a.nmk").unwrap();
@@ -371,13 +371,18 @@ mod tests {
             text: "two".into(),
         };
         e.docs().change("/a.nmk", 2, &[change], Encoding::Utf16);
-        assert_eq!(
-            e.analysis_for("/a.nmk", Some(&snap)).err(),
-            Some(Unavailable::ContentModified)
-        );
+        // A request sent before the change is answered for the text it was sent against...
+        let (a, _) = e.analysis_for("/a.nmk", Some(&snap)).unwrap();
+        assert_eq!(a.data.text, "one\n");
+        assert_eq!(a.version, Some(1));
         let now = e.docs().snapshot("/a.nmk").unwrap();
         let (a, _) = e.analysis_for("/a.nmk", Some(&now)).unwrap();
         assert_eq!(a.data.text, "two\n");
         assert_eq!(a.version, Some(2));
+        // ...unless a newer text has replaced it meanwhile.
+        assert_eq!(
+            e.analysis_for("/a.nmk", Some(&snap)).err(),
+            Some(Unavailable::ContentModified)
+        );
     }
 }

@@ -4,7 +4,8 @@
 use super::docs::DocSnapshot;
 use super::engine::{Analyzed, Engine, Unavailable, MAX_ANALYSED_BYTES};
 use super::features::{self, Ctx, LineCache};
-use super::ordered::{request_arrival, request_snapshot};
+use super::ordered::{request_arrival, request_snapshot, Arrival};
+use super::output::Output;
 use super::pos::Encoding;
 use super::{key_of, uri_of};
 use crate::analysis::{FileData, FileId};
@@ -96,6 +97,9 @@ pub struct Shared {
     published: tokio::sync::Mutex<HashMap<String, Published>>,
     pub shutdown: AtomicBool,
     indexed: AtomicBool,
+    /// The output, for answers written without the router (see `ordered`); unset when the
+    /// service runs without [`super::serve`].
+    pub out: OnceLock<Arc<Output>>,
     /// Per open document, how many requests are being answered for each generation of its
     /// text (see [`Shared::pending`]).
     pending: Mutex<HashMap<String, BTreeMap<u64, usize>>>,
@@ -110,8 +114,75 @@ impl Shared {
         self.encoding.get().copied().unwrap_or(Encoding::Utf16)
     }
 
+    /// Whether `initialize` has been handled.
+    pub fn initialize_ran(&self) -> bool {
+        self.caps.get().is_some()
+    }
+
     pub fn caps(&self) -> ClientCaps {
         self.caps.get().cloned().unwrap_or_default()
+    }
+
+    /// Run a feature on the file a request names, off the async runtime, under one consistent
+    /// view of the workspace. `Ok(None)` for files the server does not know; `ContentModified`
+    /// when the document changed after the request was sent.
+    /// `arrival`: the open documents as the request found them.
+    pub async fn on_file<T: Send + 'static>(
+        self: &Arc<Self>,
+        uri: &Uri,
+        arrival: Arc<Arrival>,
+        f: impl FnOnce(&Ctx<'_>) -> Result<T> + Send + 'static,
+    ) -> Result<Option<T>> {
+        let key = key_of(uri);
+        let s = self.clone();
+        let (res, deps) = tokio::task::spawn_blocking(move || s.file_request(&key, &arrival, f))
+            .await
+            .map_err(|_| Error::internal_error())?;
+        self.kick_dependents(&deps);
+        res
+    }
+
+    /// The synchronous part of [`Shared::on_file`] (run it off the async runtime); also returns
+    /// the files whose analysis the syncs invalidated (see [`Shared::kick_dependents`]).
+    pub fn file_request<T>(
+        &self,
+        key: &str,
+        arrival: &Arrival,
+        f: impl FnOnce(&Ctx<'_>) -> Result<T>,
+    ) -> (Result<Option<T>>, BTreeSet<FileId>) {
+        // Every open document's edits that arrived before this request are in the workspace
+        // before it is answered: a hover in one file right after an edit or `didOpen` of
+        // another sees that other file's definitions (wire order across documents). Each is
+        // brought to the text it had when the request arrived, not past it (later edits are
+        // for later requests), so that requests queued before an edit are still answered for
+        // their own text; documents already in sync cost one comparison each. The request's
+        // own document is synced in `with_file`.
+        let mut deps = BTreeSet::new();
+        for (k, at) in &arrival.open {
+            if k != key {
+                deps.extend(self.engine.sync_to(k, Some(at)));
+            }
+        }
+        let caps = self.caps();
+        let enc = self.encoding();
+        let out = self.engine.with_file(key, arrival.doc.as_ref(), |w, a| {
+            f(&Ctx::new(w, a, &self.engine, enc, &caps, &self.lines))
+        });
+        let res = match out {
+            Ok((v, d)) => {
+                deps.extend(d);
+                v.map(Some)
+            }
+            Err(Unavailable::ContentModified) => Err(Error::content_modified()),
+            Err(Unavailable::UnknownFile) => Ok(None),
+        };
+        (res, deps)
+    }
+
+    /// Re-analyse the open documents among files a sync invalidated.
+    pub fn kick_dependents(self: &Arc<Self>, deps: &BTreeSet<FileId>) {
+        let keys = self.engine.open_keys(deps);
+        self.kick_all(keys);
     }
 
     // ---- Called from `Ordered::call`, in wire order, synchronously. ----
@@ -928,58 +999,19 @@ impl Backend {
                 published: tokio::sync::Mutex::new(HashMap::new()),
                 shutdown: AtomicBool::new(false),
                 indexed: AtomicBool::new(false),
+                out: OnceLock::new(),
                 pending: Mutex::new(HashMap::new()),
             }),
         }
     }
 
-    /// Run a feature on the file a request names, off the async runtime, under one consistent
-    /// view of the workspace. `Ok(None)` for files the server does not know; `ContentModified`
-    /// when the document changed after the request was sent.
+    /// Run a feature on the file a request names (see [`Shared::on_file`]).
     pub async fn on_file<T: Send + 'static>(
         &self,
         uri: &Uri,
         f: impl FnOnce(&Ctx<'_>) -> Result<T> + Send + 'static,
     ) -> Result<Option<T>> {
-        let key = key_of(uri);
-        let arrival = request_arrival();
-        let snap = arrival.doc.clone();
-        let s = self.shared.clone();
-        let res = tokio::task::spawn_blocking(move || {
-            // Every open document's edits that arrived before this request are in the
-            // workspace before it is answered: a hover in one file right after an edit or
-            // `didOpen` of another sees that other file's definitions (wire order across
-            // documents). Each is brought to the text it had when the request arrived, not
-            // past it (later edits are for later requests), so that requests queued before an
-            // edit are still answered for their own text; documents already in sync cost one
-            // comparison each. The request's own document is synced in `with_file`.
-            let mut deps = BTreeSet::new();
-            for (k, at) in &arrival.open {
-                if *k != key {
-                    deps.extend(s.engine.sync_to(k, Some(at)));
-                }
-            }
-            let caps = s.caps();
-            let enc = s.encoding();
-            let out = s.engine.with_file(&key, snap.as_ref(), |w, a| {
-                f(&Ctx::new(w, a, &s.engine, enc, &caps, &s.lines))
-            });
-            out.map(|(v, d)| {
-                deps.extend(d);
-                (v, deps)
-            })
-        })
-        .await
-        .map_err(|_| Error::internal_error())?;
-        match res {
-            Ok((v, deps)) => {
-                let keys = self.shared.engine.open_keys(&deps);
-                self.shared.kick_all(keys);
-                v.map(Some)
-            }
-            Err(Unavailable::ContentModified) => Err(Error::content_modified()),
-            Err(Unavailable::UnknownFile) => Ok(None),
-        }
+        self.shared.on_file(uri, request_arrival(), f).await
     }
 
     /// `newsmark/documentText`: the server's copy of an open document, for tests and debugging.
