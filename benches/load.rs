@@ -5,6 +5,7 @@
 //! ```text
 //! cargo bench --bench load                  # 60 s
 //! cargo bench --bench load -- --secs 10     # shorter
+//! cargo bench --bench load -- --only hover  # one kind of request (CPU per answer by kind)
 //! NEWSMARK_BIN=path/to/newsmark cargo bench --bench load   # another build of the server
 //! ```
 //!
@@ -312,11 +313,27 @@ fn main() {
         "textDocument/completion",
         "textDocument/references",
     ];
+    // `--only hover` (or definition, completion, references) sends one kind, to measure the
+    // server's CPU per answer of that kind.
+    let only: Option<&str> = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str);
+    let sent_kinds: Vec<&'static str> = kinds
+        .iter()
+        .copied()
+        .filter(|k| only.is_none_or(|o| k.ends_with(o)))
+        .collect();
+    assert!(
+        !sent_kinds.is_empty(),
+        "--only: hover, definition, completion or references"
+    );
     // The requests in the order they are sent: kinds in turn over the positions.
-    let requests: Vec<(&'static str, String)> = (0..positions.len() * kinds.len())
+    let requests: Vec<(&'static str, String)> = (0..positions.len() * sent_kinds.len())
         .map(|k| {
             let (n, line, col) = positions[k % positions.len()];
-            let kind = kinds[k % kinds.len()];
+            let kind = sent_kinds[k % sent_kinds.len()];
             let mut params = json!({"textDocument": {"uri": uri(n)}, "position": {"line": line, "character": col}});
             if kind == "textDocument/references" {
                 params["context"] = json!({"includeDeclaration": true});

@@ -4,9 +4,20 @@
 //! request's (tower-lsp #284, tower-lsp-server #36). This service sits in front of it: its `call`
 //! runs in the transport's read loop, once per message, in the order the messages arrived. There
 //! it applies `didOpen`/`didChange`/`didClose` to the document store, synchronously, and it
-//! records for every request the document generation the request was sent against. Handlers read
-//! that record through a task-local, so they answer for exactly the text the client had, or
-//! report `ContentModified` when the document has moved on.
+//! records for every request the state of every open document when the request arrived.
+//! Handlers read that record through a task-local and bring the workspace up to it (not past
+//! it), so they answer for exactly the text the client had when it sent the request.
+//!
+//! `ContentModified`: LSP 3.17 says a server should not send it because of changes still in its
+//! unprocessed messages; a result computed on the state the request was sent against is what
+//! the client asked for. So a request queued behind later edits is still answered for its own
+//! text (and the diagnostics task waits, briefly, for such requests before it analyses the
+//! newer text). Only when the workspace has already moved past that text (a request overtaken
+//! by a later one that needed the newer text) is the answer `ContentModified`, which
+//! vscode-languageclient turns into an empty answer and Neovim does not show.
+//!
+//! Position requests (hover, definition, references, completion, highlights) take a fast path
+//! here instead of the router (see [`fast`]).
 
 use super::docs::DocSnapshot;
 use super::features::{self, Ctx};

@@ -62,20 +62,26 @@ impl Output {
     pub async fn pump<O: AsyncWrite + Unpin>(self: Arc<Self>, mut out: O) {
         let mut chunk = Vec::new();
         loop {
-            {
+            // `Some(true)`: a chunk to write; `Some(false)`: nothing yet; `None`: done.
+            let took = {
                 let mut st = self.lock();
                 if st.buf.is_empty() {
-                    if st.closed {
-                        break;
+                    (!st.closed).then_some(false)
+                } else {
+                    std::mem::swap(&mut chunk, &mut st.buf);
+                    for w in st.waiting.drain(..) {
+                        w.wake();
                     }
-                    drop(st);
+                    Some(true)
+                }
+            };
+            match took {
+                None => break,
+                Some(false) => {
                     self.more.notified().await;
                     continue;
                 }
-                std::mem::swap(&mut chunk, &mut st.buf);
-                for w in st.waiting.drain(..) {
-                    w.wake();
-                }
+                Some(true) => {}
             }
             self.room.notify_all();
             if out.write_all(&chunk).await.is_err() || out.flush().await.is_err() {
