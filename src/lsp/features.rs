@@ -99,6 +99,9 @@ pub fn legend() -> SemanticTokensLegend {
 #[derive(Default)]
 pub struct LineCache {
     map: Mutex<HashMap<FileId, (Weak<FileData>, Arc<LineIndex>)>>,
+    /// URIs of workspace files by key (making one from a path percent-encodes and re-parses
+    /// it: a seventh of a `references` answer's time).
+    uris: Mutex<HashMap<FileId, (String, Uri)>>,
 }
 
 /// Entries kept before the cache starts over (a line index is about 1 % of its text).
@@ -118,6 +121,22 @@ impl LineCache {
         let idx = Arc::new(LineIndex::new(&data.text));
         map.insert(file, (Arc::downgrade(data), idx.clone()));
         idx
+    }
+
+    /// The URI of the workspace file `file`, whose key is `key`.
+    pub fn uri(&self, file: FileId, key: &str) -> Option<Uri> {
+        let mut map = self.uris.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((k, uri)) = map.get(&file) {
+            if k == key {
+                return Some(uri.clone());
+            }
+        }
+        let uri = uri_of(key)?;
+        if map.len() >= LINE_CACHE_MAX {
+            map.clear();
+        }
+        map.insert(file, (key.to_string(), uri.clone()));
+        Some(uri)
     }
 }
 
@@ -182,7 +201,7 @@ impl<'a> Ctx<'a> {
 
     pub fn location(&self, file: FileId, span: Span) -> Option<Location> {
         Some(Location::new(
-            uri_of(self.w.ws.key(file))?,
+            self.lines.uri(file, self.w.ws.key(file))?,
             self.range_in(file, span)?,
         ))
     }
@@ -200,7 +219,7 @@ impl<'a> Ctx<'a> {
     fn workspace_edit(&self, change: ide::SourceChange) -> WorkspaceEdit {
         let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
         for (file, edits) in change {
-            let Some(uri) = uri_of(self.w.ws.key(file)) else {
+            let Some(uri) = self.lines.uri(file, self.w.ws.key(file)) else {
                 continue;
             };
             let edits: Vec<TextEdit> = edits
@@ -461,7 +480,7 @@ pub fn workspace_symbols(
                 kind: symbol_kind(s.kind),
                 tags: None,
                 deprecated: None,
-                location: Location::new(uri_of(w.ws.key(s.file))?, range),
+                location: Location::new(lines.uri(s.file, w.ws.key(s.file))?, range),
                 container_name: Some(s.detail),
             })
         })
