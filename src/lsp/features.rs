@@ -96,9 +96,12 @@ pub fn legend() -> SemanticTokensLegend {
 /// hundred files, and indexing each of them again for every request was a fifth of the
 /// server's time under load. An entry is valid while its file's data is the same allocation
 /// (the `Weak` keeps the allocation's address from being reused).
+/// A file's data (by address) and its line index.
+type LineEntry = (Weak<FileData>, Arc<LineIndex>);
+
 #[derive(Default)]
 pub struct LineCache {
-    map: Mutex<HashMap<FileId, (Weak<FileData>, Arc<LineIndex>)>>,
+    map: Mutex<HashMap<FileId, LineEntry>>,
     /// URIs of workspace files by key (making one from a path percent-encodes and re-parses
     /// it: a seventh of a `references` answer's time).
     uris: Mutex<HashMap<FileId, (String, Uri)>>,
