@@ -106,6 +106,21 @@ impl DocStore {
         })
     }
 
+    /// Snapshots of every open document.
+    pub fn snapshots(&self) -> Vec<(String, DocSnapshot)> {
+        self.docs
+            .iter()
+            .map(|(k, d)| {
+                let snap = DocSnapshot {
+                    rope: d.rope.clone(),
+                    version: d.version,
+                    gen: d.gen,
+                };
+                (k.clone(), snap)
+            })
+            .collect()
+    }
+
     pub fn keys(&self) -> impl Iterator<Item = &String> {
         self.docs.keys()
     }

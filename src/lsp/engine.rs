@@ -152,18 +152,30 @@ impl Engine {
     /// (other than this one) whose analysis may have changed; empty when already in sync or the
     /// document is not open.
     pub fn sync(&self, key: &str) -> BTreeSet<FileId> {
+        self.sync_to(key, None)
+    }
+
+    /// Like [`Engine::sync`], but to the text of `target` (a request's snapshot) when given:
+    /// a request brings the workspace up to the text it was sent against, not past it, so that
+    /// requests queued before a later edit are still answered for their own text. Never moves
+    /// the workspace back to an older text.
+    pub fn sync_to(&self, key: &str, target: Option<&DocSnapshot>) -> BTreeSet<FileId> {
         let slock = lock(&self.sync_locks)
             .entry(key.to_string())
             .or_default()
             .clone();
         let _serial = lock(&slock);
-        let Some(snap) = self.docs().snapshot(key) else {
-            return BTreeSet::new();
+        let snap = match target {
+            Some(t) => t.clone(),
+            None => match self.docs().snapshot(key) {
+                Some(s) => s,
+                None => return BTreeSet::new(),
+            },
         };
         loop {
             let opts = {
                 let w = self.read();
-                if w.synced.get(key).map(|s| s.0) == Some(snap.gen) {
+                if w.synced.get(key).is_some_and(|s| s.0 >= snap.gen) {
                     return BTreeSet::new();
                 }
                 w.ws.parse_options()
@@ -178,6 +190,10 @@ impl Engine {
             // A configuration change in between re-parses everything with new options: redo.
             if w.ws.parse_options().quote_style != opts.quote_style {
                 continue;
+            }
+            // Closed meanwhile: the disk's copy takes its place (see `after_close`).
+            if !self.docs().is_open(key) {
+                return BTreeSet::new();
             }
             let deps = w.insert(key, data);
             w.synced.insert(key.to_string(), (snap.gen, snap.version));
@@ -245,7 +261,7 @@ impl Engine {
         snap: Option<&DocSnapshot>,
         f: impl FnOnce(&World, &Arc<Analyzed>) -> T,
     ) -> Result<(T, BTreeSet<FileId>), Unavailable> {
-        let deps = self.sync(key);
+        let deps = self.sync_to(key, snap);
         let w = self.read();
         if let Some(s) = snap {
             match w.synced.get(key) {
@@ -345,7 +361,7 @@ mod tests {
     }
 
     #[test]
-    fn stale_snapshot_is_content_modified() {
+    fn requests_are_answered_for_their_own_text_or_content_modified() {
         let e = Engine::default();
         open(&e, "/a.nmk", "one\n");
         let snap = e.docs().snapshot("/a.nmk").unwrap();
@@ -355,13 +371,18 @@ mod tests {
             text: "two".into(),
         };
         e.docs().change("/a.nmk", 2, &[change], Encoding::Utf16);
-        assert_eq!(
-            e.analysis_for("/a.nmk", Some(&snap)).err(),
-            Some(Unavailable::ContentModified)
-        );
+        // A request sent before the change is answered for the text it was sent against...
+        let (a, _) = e.analysis_for("/a.nmk", Some(&snap)).unwrap();
+        assert_eq!(a.data.text, "one\n");
+        assert_eq!(a.version, Some(1));
         let now = e.docs().snapshot("/a.nmk").unwrap();
         let (a, _) = e.analysis_for("/a.nmk", Some(&now)).unwrap();
         assert_eq!(a.data.text, "two\n");
         assert_eq!(a.version, Some(2));
+        // ...unless a newer text has replaced it meanwhile.
+        assert_eq!(
+            e.analysis_for("/a.nmk", Some(&snap)).err(),
+            Some(Unavailable::ContentModified)
+        );
     }
 }

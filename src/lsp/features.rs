@@ -7,11 +7,11 @@ use super::pos::{Encoding, LineIndex};
 use super::server::ClientCaps;
 use super::uri_of;
 use crate::analysis::ide;
+use crate::analysis::FileData;
 use crate::analysis::{Code, EntityKind, FileId, Severity};
 use crate::syntax::Span;
-use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, Weak};
 use tower_lsp_server::jsonrpc::{Error, ErrorCode};
 use tower_lsp_server::ls_types::*;
 
@@ -92,6 +92,57 @@ pub fn legend() -> SemanticTokensLegend {
     }
 }
 
+/// Line indexes of workspace files, kept across requests: a `references` answer names a
+/// hundred files, and indexing each of them again for every request was a fifth of the
+/// server's time under load. An entry is valid while its file's data is the same allocation
+/// (the `Weak` keeps the allocation's address from being reused).
+/// A file's data (by address) and its line index.
+type LineEntry = (Weak<FileData>, Arc<LineIndex>);
+
+#[derive(Default)]
+pub struct LineCache {
+    map: Mutex<HashMap<FileId, LineEntry>>,
+    /// URIs of workspace files by key (making one from a path percent-encodes and re-parses
+    /// it: a seventh of a `references` answer's time).
+    uris: Mutex<HashMap<FileId, (String, Uri)>>,
+}
+
+/// Entries kept before the cache starts over (a line index is about 1 % of its text).
+const LINE_CACHE_MAX: usize = 8192;
+
+impl LineCache {
+    pub fn get(&self, file: FileId, data: &Arc<FileData>) -> Arc<LineIndex> {
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((weak, idx)) = map.get(&file) {
+            if std::ptr::eq(weak.as_ptr(), Arc::as_ptr(data)) {
+                return idx.clone();
+            }
+        }
+        if map.len() >= LINE_CACHE_MAX {
+            map.clear();
+        }
+        let idx = Arc::new(LineIndex::new(&data.text));
+        map.insert(file, (Arc::downgrade(data), idx.clone()));
+        idx
+    }
+
+    /// The URI of the workspace file `file`, whose key is `key`.
+    pub fn uri(&self, file: FileId, key: &str) -> Option<Uri> {
+        let mut map = self.uris.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((k, uri)) = map.get(&file) {
+            if k == key {
+                return Some(uri.clone());
+            }
+        }
+        let uri = uri_of(key)?;
+        if map.len() >= LINE_CACHE_MAX {
+            map.clear();
+        }
+        map.insert(file, (key.to_string(), uri.clone()));
+        Some(uri)
+    }
+}
+
 /// What one request works with.
 pub struct Ctx<'a> {
     pub w: &'a World,
@@ -99,8 +150,8 @@ pub struct Ctx<'a> {
     pub engine: &'a Engine,
     pub enc: Encoding,
     pub caps: &'a ClientCaps,
-    /// Line indexes of other files this request names.
-    lines: RefCell<HashMap<FileId, Arc<LineIndex>>>,
+    /// Line indexes of other files.
+    lines: &'a LineCache,
 }
 
 impl<'a> Ctx<'a> {
@@ -110,6 +161,7 @@ impl<'a> Ctx<'a> {
         engine: &'a Engine,
         enc: Encoding,
         caps: &'a ClientCaps,
+        lines: &'a LineCache,
     ) -> Ctx<'a> {
         Ctx {
             w,
@@ -117,7 +169,7 @@ impl<'a> Ctx<'a> {
             engine,
             enc,
             caps,
-            lines: RefCell::new(HashMap::new()),
+            lines,
         }
     }
 
@@ -146,18 +198,13 @@ impl<'a> Ctx<'a> {
             return Some(self.range(span));
         }
         let data = self.w.ws.file(file)?;
-        let lines = self
-            .lines
-            .borrow_mut()
-            .entry(file)
-            .or_insert_with(|| Arc::new(LineIndex::new(&data.text)))
-            .clone();
+        let lines = self.lines.get(file, data);
         Some(lines.range(&data.text, span.start, span.end, self.enc))
     }
 
     pub fn location(&self, file: FileId, span: Span) -> Option<Location> {
         Some(Location::new(
-            uri_of(self.w.ws.key(file))?,
+            self.lines.uri(file, self.w.ws.key(file))?,
             self.range_in(file, span)?,
         ))
     }
@@ -175,7 +222,7 @@ impl<'a> Ctx<'a> {
     fn workspace_edit(&self, change: ide::SourceChange) -> WorkspaceEdit {
         let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
         for (file, edits) in change {
-            let Some(uri) = uri_of(self.w.ws.key(file)) else {
+            let Some(uri) = self.lines.uri(file, self.w.ws.key(file)) else {
                 continue;
             };
             let edits: Vec<TextEdit> = edits
@@ -414,15 +461,17 @@ pub fn document_symbols(c: &Ctx<'_>) -> DocumentSymbolResponse {
 }
 
 #[allow(deprecated)]
-pub fn workspace_symbols(w: &World, enc: Encoding, query: &str) -> Vec<SymbolInformation> {
-    let mut lines: HashMap<FileId, LineIndex> = HashMap::new();
+pub fn workspace_symbols(
+    w: &World,
+    enc: Encoding,
+    lines: &LineCache,
+    query: &str,
+) -> Vec<SymbolInformation> {
     ide::workspace_symbols(&w.ws, query, MAX_WORKSPACE_SYMBOLS)
         .into_iter()
         .filter_map(|s| {
             let data = w.ws.file(s.file)?;
-            let idx = lines
-                .entry(s.file)
-                .or_insert_with(|| LineIndex::new(&data.text));
+            let idx = lines.get(s.file, data);
             let range = idx.range(
                 &data.text,
                 s.selection_span.start,
@@ -434,7 +483,7 @@ pub fn workspace_symbols(w: &World, enc: Encoding, query: &str) -> Vec<SymbolInf
                 kind: symbol_kind(s.kind),
                 tags: None,
                 deprecated: None,
-                location: Location::new(uri_of(w.ws.key(s.file))?, range),
+                location: Location::new(lines.uri(s.file, w.ws.key(s.file))?, range),
                 container_name: Some(s.detail),
             })
         })

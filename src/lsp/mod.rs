@@ -7,11 +7,13 @@ mod engine;
 mod features;
 pub mod framing;
 mod ordered;
+mod output;
 pub mod pos;
 mod server;
 
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use tower_lsp_server::ls_types::Uri;
 use tower_lsp_server::{LspService, Server};
 
@@ -48,10 +50,19 @@ where
         .custom_method("newsmark/documentText", server::Backend::document_text)
         .finish();
     let shared = service.inner().shared.clone();
+    let out = Arc::new(output::Output::default());
+    let _ = shared.out.set(out.clone());
     let service = ordered::Ordered::new(service);
     let (clean_in, feed) = tokio::io::duplex(64 << 10);
     let pump = tokio::spawn(framing::sanitize(input, feed));
-    Server::new(clean_in, output, socket).serve(service).await;
+    let serving = async {
+        Server::new(clean_in, output::OutWriter(out.clone()), socket)
+            .serve(service)
+            .await;
+        // Whatever was answered is still written, then the output ends.
+        out.close();
+    };
+    tokio::join!(serving, out.clone().pump(output));
     pump.abort();
     shared.shutdown.load(Ordering::SeqCst)
 }

@@ -4,47 +4,207 @@
 //! request's (tower-lsp #284, tower-lsp-server #36). This service sits in front of it: its `call`
 //! runs in the transport's read loop, once per message, in the order the messages arrived. There
 //! it applies `didOpen`/`didChange`/`didClose` to the document store, synchronously, and it
-//! records for every request the document generation the request was sent against. Handlers read
-//! that record through a task-local, so they answer for exactly the text the client had, or
-//! report `ContentModified` when the document has moved on.
+//! records for every request the state of every open document when the request arrived.
+//! Handlers read that record through a task-local and bring the workspace up to it (not past
+//! it), so they answer for exactly the text the client had when it sent the request.
+//!
+//! `ContentModified`: LSP 3.17 says a server should not send it because of changes still in its
+//! unprocessed messages; a result computed on the state the request was sent against is what
+//! the client asked for. So a request queued behind later edits is still answered for its own
+//! text (and the diagnostics task waits, briefly, for such requests before it analyses the
+//! newer text). Only when the workspace has already moved past that text (a request overtaken
+//! by a later one that needed the newer text) is the answer `ContentModified`, which
+//! vscode-languageclient turns into an empty answer and Neovim does not show.
+//!
+//! Position requests (hover, definition, references, completion, highlights) take a fast path
+//! here instead of the router (see [`fast`]).
 
 use super::docs::DocSnapshot;
+use super::features::{self, Ctx};
 use super::framing::MALFORMED;
+use super::key_of;
+use super::output::Output;
 use super::server::{Backend, Shared};
 use futures_util::future::{BoxFuture, FutureExt};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Id, Request, Response};
+use tower_lsp_server::ls_types::Uri;
 use tower_lsp_server::ls_types::{
     DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
 };
 use tower_lsp_server::{ExitedError, LspService};
 
+/// The open documents as a request found them when it arrived.
+#[derive(Default)]
+pub struct Arrival {
+    /// The request's own document, if it names an open one.
+    pub doc: Option<DocSnapshot>,
+    /// Every open document (the request's too).
+    pub open: Vec<(String, DocSnapshot)>,
+}
+
 tokio::task_local! {
-    /// The state of the request's document when the request arrived.
-    static SNAPSHOT: Option<DocSnapshot>;
+    static ARRIVAL: Arc<Arrival>;
 }
 
 /// The snapshot taken when the current request arrived, if it names an open document.
 pub fn request_snapshot() -> Option<DocSnapshot> {
-    SNAPSHOT.try_with(Clone::clone).ok().flatten()
+    ARRIVAL.try_with(|a| a.doc.clone()).ok().flatten()
+}
+
+/// The open documents when the current request arrived (empty outside a request).
+pub fn request_arrival() -> Arc<Arrival> {
+    ARRIVAL.try_with(Arc::clone).unwrap_or_default()
 }
 
 pub struct Ordered {
     inner: LspService<Backend>,
     shared: Arc<Shared>,
+    /// `initialized` has arrived and `shutdown` has not: requests may take the fast path.
+    initialized: bool,
+    shut_down: bool,
 }
 
 impl Ordered {
     pub fn new(inner: LspService<Backend>) -> Ordered {
         let shared = inner.inner().shared.clone();
-        Ordered { inner, shared }
+        Ordered {
+            inner,
+            shared,
+            initialized: false,
+            shut_down: false,
+        }
     }
 }
 
+/// An answer serialised straight from the feature's result (no intermediate JSON tree).
+#[derive(serde::Serialize)]
+struct Answer<'a, T> {
+    jsonrpc: &'static str,
+    result: T,
+    id: &'a Id,
+}
+
+/// Run a position request on a blocking thread: the feature, its serialisation and the write
+/// of the answer to the output all happen there. Resolves to the response the router must
+/// still send (a failure), or `None` when the answer was written.
+fn answer<T: serde::Serialize>(
+    s: Arc<Shared>,
+    out: Arc<Output>,
+    id: Id,
+    uri: Uri,
+    arrival: Arc<Arrival>,
+    f: impl FnOnce(&Ctx<'_>) -> T + Send + 'static,
+) -> BoxFuture<'static, Option<Response>> {
+    let s2 = s.clone();
+    let id2 = id.clone();
+    // Started when first polled, so that the router's concurrency limit holds.
+    let work = move || {
+        let (res, deps) = s2.file_request(&key_of(&uri), &arrival, |c| Ok(f(c)));
+        let body = match res {
+            // An unknown file is answered `null`, as the router's handlers do.
+            Ok(result) => serde_json::to_vec(&Answer {
+                jsonrpc: "2.0",
+                result,
+                id: &id2,
+            }),
+            Err(e) => serde_json::to_vec(&Response::from_error(id2.clone(), e)),
+        };
+        let failed = match body {
+            Ok(b) => {
+                out.send(&b);
+                None
+            }
+            Err(e) => Some(Response::from_error(
+                id2,
+                Error {
+                    code: ErrorCode::InternalError,
+                    message: format!("cannot serialise the answer: {e}").into(),
+                    data: None,
+                },
+            )),
+        };
+        (failed, deps)
+    };
+    async move {
+        match tokio::task::spawn_blocking(work).await {
+            Ok((failed, deps)) => {
+                s.kick_dependents(&deps);
+                failed
+            }
+            Err(_) => Some(Response::from_error(id, Error::internal_error())),
+        }
+    }
+    .boxed()
+}
+
+/// Answer a position request on the fast path (see `Ordered::call`); `None` when the request
+/// is not one, or its params do not decode (the router then answers with its error).
+fn fast(
+    shared: &Arc<Shared>,
+    req: &Request,
+    arrival: Arc<Arrival>,
+) -> Option<BoxFuture<'static, Option<Response>>> {
+    use serde::Deserialize;
+    use tower_lsp_server::ls_types::*;
+    let out = shared.out.get()?.clone();
+    let id = req.id()?.clone();
+    let params = req.params()?;
+    let s = shared.clone();
+    Some(match req.method() {
+        "textDocument/hover" => {
+            let pp = HoverParams::deserialize(params)
+                .ok()?
+                .text_document_position_params;
+            let pos = pp.position;
+            answer(s, out, id, pp.text_document.uri, arrival, move |c| {
+                features::hover(c, pos)
+            })
+        }
+        "textDocument/definition" => {
+            let pp = GotoDefinitionParams::deserialize(params)
+                .ok()?
+                .text_document_position_params;
+            let pos = pp.position;
+            answer(s, out, id, pp.text_document.uri, arrival, move |c| {
+                features::definition(c, pos)
+            })
+        }
+        "textDocument/references" => {
+            let p = ReferenceParams::deserialize(params).ok()?;
+            let pp = p.text_document_position;
+            let (pos, decl) = (pp.position, p.context.include_declaration);
+            answer(s, out, id, pp.text_document.uri, arrival, move |c| {
+                features::references(c, pos, decl)
+            })
+        }
+        "textDocument/completion" => {
+            let pp = CompletionParams::deserialize(params)
+                .ok()?
+                .text_document_position;
+            let pos = pp.position;
+            answer(s, out, id, pp.text_document.uri, arrival, move |c| {
+                features::completion(c, pos)
+            })
+        }
+        "textDocument/documentHighlight" => {
+            let pp = DocumentHighlightParams::deserialize(params)
+                .ok()?
+                .text_document_position_params;
+            let pos = pp.position;
+            answer(s, out, id, pp.text_document.uri, arrival, move |c| {
+                features::highlights(c, pos)
+            })
+        }
+        _ => return None,
+    })
+}
+
+/// A notification's params, decoded without copying them.
 fn params<T: serde::de::DeserializeOwned>(req: &Request) -> Option<T> {
-    serde_json::from_value(req.params()?.clone()).ok()
+    T::deserialize(req.params()?).ok()
 }
 
 impl tower::Service<Request> for Ordered {
@@ -60,6 +220,11 @@ impl tower::Service<Request> for Ordered {
         if req.method() == MALFORMED {
             return Box::pin(std::future::ready(Ok(Some(malformed(&req)))));
         }
+        match req.method() {
+            "initialized" => self.initialized = true,
+            "shutdown" | "exit" => self.shut_down = true,
+            _ => {}
+        }
         let id = req.id().cloned();
         let method = req.method().to_string();
         // A panic in a handler (or in applying an edit) must not take the server down: it
@@ -73,21 +238,50 @@ impl tower::Service<Request> for Ordered {
                 )));
             }
         }
-        let snap = if req.id().is_some() {
-            req.params()
+        let mut guard = None;
+        let arrival = if req.id().is_some() {
+            let doc = req
+                .params()
                 .and_then(|p| p.get("textDocument")?.get("uri")?.as_str())
                 .and_then(|uri| self.shared.snapshot(uri))
+                .map(|(key, snap)| {
+                    guard = Some(self.shared.pending(key, snap.gen));
+                    snap
+                });
+            Arc::new(Arrival {
+                doc,
+                open: self.shared.engine.docs().snapshots(),
+            })
+        } else {
+            Arc::default()
+        };
+        // Position requests on documents skip the router once the server is initialized: its
+        // conversion of results to JSON runs on the single task that also reads and writes
+        // every message, and was the bottleneck under load. Same answers, same errors, but not
+        // cancellable by `$/cancelRequest` (they take a few hundred microseconds).
+        let fast = if self.initialized && !self.shut_down && self.shared.initialize_ran() {
+            fast(&self.shared, &req, arrival.clone())
         } else {
             None
         };
-        let fut = AssertUnwindSafe(SNAPSHOT.scope(snap, self.inner.call(req))).catch_unwind();
-        Box::pin(fut.map(move |r| match r {
-            Ok(r) => r,
-            Err(p) => {
-                let err = panicked(&method, p.as_ref());
-                Ok(id.map(|id| Response::from_error(id, err)))
-            }
-        }))
+        let inner = match fast {
+            Some(f) => f.map(Ok).boxed(),
+            None => self.inner.call(req).boxed(),
+        };
+        let fut = AssertUnwindSafe(ARRIVAL.scope(arrival, inner)).catch_unwind();
+        Box::pin(
+            fut.map(move |r| {
+                drop(guard);
+                r
+            })
+            .map(move |r| match r {
+                Ok(r) => r,
+                Err(p) => {
+                    let err = panicked(&method, p.as_ref());
+                    Ok(id.map(|id| Response::from_error(id, err)))
+                }
+            }),
+        )
     }
 }
 

@@ -92,6 +92,10 @@ impl LineIndex {
         if self.checkpoints.is_empty() {
             return start + col.min(end - start);
         }
+        if end - start <= STEP {
+            // A line of ordinary length: scan it rather than two checkpoint spans.
+            return scan_utf16_col(text, start, end, 0, col);
+        }
         let base = self.units(text, start);
         let target = base.saturating_add(col);
         let i = self.checkpoints.partition_point(|&(_, u)| u <= target) - 1;
@@ -102,16 +106,7 @@ impl LineIndex {
         if b >= end {
             return end;
         }
-        for (i, c) in text[b..end].char_indices() {
-            if u >= target {
-                return b + i;
-            }
-            u += c.len_utf16();
-            if u > target {
-                return b + i;
-            }
-        }
-        end
+        scan_utf16_col(text, b, end, u, target)
     }
 
     pub fn line_count(&self) -> usize {
@@ -155,6 +150,10 @@ impl LineIndex {
         let start = self.starts[line].min(offset);
         let col = match enc {
             Encoding::Utf8 => offset - start,
+            // Near the line's start (the usual case) count from there; on a long line from
+            // checkpoints.
+            Encoding::Utf16 if self.checkpoints.is_empty() => offset - start,
+            Encoding::Utf16 if offset - start <= STEP => utf16_len(&text[start..offset]),
             Encoding::Utf16 => self.units(text, offset) - self.units(text, start),
         };
         Position::new(line as u32, col as u32)
@@ -173,6 +172,28 @@ impl LineIndex {
         let b = self.offset(text, range.end, enc);
         (a.min(b), a.max(b))
     }
+}
+
+/// The byte offset in `text[b..end]` where `target` UTF-16 units are reached, counting from
+/// `u` units at `b`; before a character that `target` splits, at `end` when past it.
+fn scan_utf16_col(text: &str, b: usize, end: usize, mut u: usize, target: usize) -> usize {
+    for (i, c) in text[b..end].char_indices() {
+        if u >= target {
+            return b + i;
+        }
+        u += c.len_utf16();
+        if u > target {
+            return b + i;
+        }
+    }
+    end
+}
+
+/// UTF-16 units of a string: one per UTF-8 lead byte, two for 4-byte characters.
+fn utf16_len(s: &str) -> usize {
+    s.bytes()
+        .map(|b| usize::from(b & 0xC0 != 0x80) + usize::from(b >= 0xF0))
+        .sum()
 }
 
 /// Bytes taken by the first `col` UTF-8 units of `line` (clamped, floored to a character).

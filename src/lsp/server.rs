@@ -3,14 +3,15 @@
 
 use super::docs::DocSnapshot;
 use super::engine::{Analyzed, Engine, Unavailable, MAX_ANALYSED_BYTES};
-use super::features::{self, Ctx};
-use super::ordered::request_snapshot;
+use super::features::{self, Ctx, LineCache};
+use super::ordered::{request_arrival, request_snapshot, Arrival};
+use super::output::Output;
 use super::pos::Encoding;
 use super::{key_of, uri_of};
 use crate::analysis::{FileData, FileId};
 use crate::config::Config;
 use serde_json::Value;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -49,6 +50,30 @@ struct ConfigState {
     effective: Config,
 }
 
+/// Keeps a request counted in [`Shared::pending`] while it lives.
+pub struct PendingGuard {
+    shared: Arc<Shared>,
+    key: String,
+    gen: u64,
+}
+
+impl Drop for PendingGuard {
+    fn drop(&mut self) {
+        let mut p = lock(&self.shared.pending);
+        if let Some(gens) = p.get_mut(&self.key) {
+            if let Some(n) = gens.get_mut(&self.gen) {
+                *n -= 1;
+                if *n == 0 {
+                    gens.remove(&self.gen);
+                }
+            }
+            if gens.is_empty() {
+                p.remove(&self.key);
+            }
+        }
+    }
+}
+
 /// What was last published for a document.
 struct Published {
     stamp: (u64, u64, u64),
@@ -59,6 +84,8 @@ struct Published {
 pub struct Shared {
     pub client: Client,
     pub engine: Engine,
+    /// Line indexes of workspace files, for positions in other files than a request's.
+    lines: LineCache,
     encoding: OnceLock<Encoding>,
     caps: OnceLock<ClientCaps>,
     roots: Mutex<Vec<PathBuf>>,
@@ -70,6 +97,12 @@ pub struct Shared {
     published: tokio::sync::Mutex<HashMap<String, Published>>,
     pub shutdown: AtomicBool,
     indexed: AtomicBool,
+    /// The output, for answers written without the router (see `ordered`); unset when the
+    /// service runs without [`super::serve`].
+    pub out: OnceLock<Arc<Output>>,
+    /// Per open document, how many requests are being answered for each generation of its
+    /// text (see [`Shared::pending`]).
+    pending: Mutex<HashMap<String, BTreeMap<u64, usize>>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -81,8 +114,75 @@ impl Shared {
         self.encoding.get().copied().unwrap_or(Encoding::Utf16)
     }
 
+    /// Whether `initialize` has been handled.
+    pub fn initialize_ran(&self) -> bool {
+        self.caps.get().is_some()
+    }
+
     pub fn caps(&self) -> ClientCaps {
         self.caps.get().cloned().unwrap_or_default()
+    }
+
+    /// Run a feature on the file a request names, off the async runtime, under one consistent
+    /// view of the workspace. `Ok(None)` for files the server does not know; `ContentModified`
+    /// when the document changed after the request was sent.
+    /// `arrival`: the open documents as the request found them.
+    pub async fn on_file<T: Send + 'static>(
+        self: &Arc<Self>,
+        uri: &Uri,
+        arrival: Arc<Arrival>,
+        f: impl FnOnce(&Ctx<'_>) -> Result<T> + Send + 'static,
+    ) -> Result<Option<T>> {
+        let key = key_of(uri);
+        let s = self.clone();
+        let (res, deps) = tokio::task::spawn_blocking(move || s.file_request(&key, &arrival, f))
+            .await
+            .map_err(|_| Error::internal_error())?;
+        self.kick_dependents(&deps);
+        res
+    }
+
+    /// The synchronous part of [`Shared::on_file`] (run it off the async runtime); also returns
+    /// the files whose analysis the syncs invalidated (see [`Shared::kick_dependents`]).
+    pub fn file_request<T>(
+        &self,
+        key: &str,
+        arrival: &Arrival,
+        f: impl FnOnce(&Ctx<'_>) -> Result<T>,
+    ) -> (Result<Option<T>>, BTreeSet<FileId>) {
+        // Every open document's edits that arrived before this request are in the workspace
+        // before it is answered: a hover in one file right after an edit or `didOpen` of
+        // another sees that other file's definitions (wire order across documents). Each is
+        // brought to the text it had when the request arrived, not past it (later edits are
+        // for later requests), so that requests queued before an edit are still answered for
+        // their own text; documents already in sync cost one comparison each. The request's
+        // own document is synced in `with_file`.
+        let mut deps = BTreeSet::new();
+        for (k, at) in &arrival.open {
+            if k != key {
+                deps.extend(self.engine.sync_to(k, Some(at)));
+            }
+        }
+        let caps = self.caps();
+        let enc = self.encoding();
+        let out = self.engine.with_file(key, arrival.doc.as_ref(), |w, a| {
+            f(&Ctx::new(w, a, &self.engine, enc, &caps, &self.lines))
+        });
+        let res = match out {
+            Ok((v, d)) => {
+                deps.extend(d);
+                v.map(Some)
+            }
+            Err(Unavailable::ContentModified) => Err(Error::content_modified()),
+            Err(Unavailable::UnknownFile) => Ok(None),
+        };
+        (res, deps)
+    }
+
+    /// Re-analyse the open documents among files a sync invalidated.
+    pub fn kick_dependents(self: &Arc<Self>, deps: &BTreeSet<FileId>) {
+        let keys = self.engine.open_keys(deps);
+        self.kick_all(keys);
     }
 
     // ---- Called from `Ordered::call`, in wire order, synchronously. ----
@@ -146,9 +246,36 @@ impl Shared {
         }
     }
 
-    pub fn snapshot(&self, uri: &str) -> Option<DocSnapshot> {
+    /// The key and current state of the open document `uri` names.
+    pub fn snapshot(&self, uri: &str) -> Option<(String, DocSnapshot)> {
         let uri: Uri = uri.parse().ok()?;
-        self.engine.docs().snapshot(&key_of(&uri))
+        let key = key_of(&uri);
+        let snap = self.engine.docs().snapshot(&key)?;
+        Some((key, snap))
+    }
+
+    /// Count a request sent against generation `gen` of an open document until the returned
+    /// guard is dropped (when it is answered).
+    pub fn pending(self: &Arc<Self>, key: String, gen: u64) -> PendingGuard {
+        *lock(&self.pending)
+            .entry(key.clone())
+            .or_default()
+            .entry(gen)
+            .or_default() += 1;
+        PendingGuard {
+            shared: self.clone(),
+            key,
+            gen,
+        }
+    }
+
+    /// Whether a request sent against a text of `key` older than generation `gen` is still
+    /// being answered.
+    fn pending_before(&self, key: &str, gen: u64) -> bool {
+        lock(&self.pending)
+            .get(key)
+            .and_then(|g| g.keys().next())
+            .is_some_and(|&oldest| oldest < gen)
     }
 
     /// Wake (or start) the diagnostics task of an open document.
@@ -202,6 +329,18 @@ impl Shared {
                     tokio::time::sleep(DEBOUNCE - quiet).await;
                 }
             }
+            // Requests sent against the text before the latest edit are answered for that
+            // text: analysing the newer one first would replace it and leave them only
+            // `ContentModified`. Wait for them, briefly.
+            let waiting = Instant::now();
+            loop {
+                let gen = self.engine.docs().get(&key).map(|d| d.gen);
+                let Some(gen) = gen else { break };
+                if !self.pending_before(&key, gen) || waiting.elapsed() >= DEBOUNCE_MAX {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
             let started = Instant::now();
             let s = self.clone();
             let k = key.clone();
@@ -210,7 +349,14 @@ impl Shared {
                 let caps = s.caps();
                 s.engine.with_file(&k, None, |w, a| {
                     let diags = push.then(|| {
-                        features::diagnostics(&Ctx::new(w, a, &s.engine, s.encoding(), &caps))
+                        features::diagnostics(&Ctx::new(
+                            w,
+                            a,
+                            &s.engine,
+                            s.encoding(),
+                            &caps,
+                            &s.lines,
+                        ))
                     });
                     (a.clone(), diags)
                 })
@@ -844,6 +990,7 @@ impl Backend {
             shared: Arc::new(Shared {
                 client,
                 engine: Engine::default(),
+                lines: LineCache::default(),
                 encoding: OnceLock::new(),
                 caps: OnceLock::new(),
                 roots: Mutex::new(Vec::new()),
@@ -852,48 +999,19 @@ impl Backend {
                 published: tokio::sync::Mutex::new(HashMap::new()),
                 shutdown: AtomicBool::new(false),
                 indexed: AtomicBool::new(false),
+                out: OnceLock::new(),
+                pending: Mutex::new(HashMap::new()),
             }),
         }
     }
 
-    /// Run a feature on the file a request names, off the async runtime, under one consistent
-    /// view of the workspace. `Ok(None)` for files the server does not know; `ContentModified`
-    /// when the document changed after the request was sent.
+    /// Run a feature on the file a request names (see [`Shared::on_file`]).
     pub async fn on_file<T: Send + 'static>(
         &self,
         uri: &Uri,
         f: impl FnOnce(&Ctx<'_>) -> Result<T> + Send + 'static,
     ) -> Result<Option<T>> {
-        let key = key_of(uri);
-        let snap = request_snapshot();
-        let s = self.shared.clone();
-        let res = tokio::task::spawn_blocking(move || {
-            // Every open document's edits that arrived before this request are in the
-            // workspace before it is answered: a hover in one file right after an edit or
-            // `didOpen` of another sees that other file's definitions (wire order across
-            // documents). Documents already in sync cost one comparison each.
-            let mut deps = s.engine.sync_all();
-            let caps = s.caps();
-            let enc = s.encoding();
-            let out = s.engine.with_file(&key, snap.as_ref(), |w, a| {
-                f(&Ctx::new(w, a, &s.engine, enc, &caps))
-            });
-            out.map(|(v, d)| {
-                deps.extend(d);
-                (v, deps)
-            })
-        })
-        .await
-        .map_err(|_| Error::internal_error())?;
-        match res {
-            Ok((v, deps)) => {
-                let keys = self.shared.engine.open_keys(&deps);
-                self.shared.kick_all(keys);
-                v.map(Some)
-            }
-            Err(Unavailable::ContentModified) => Err(Error::content_modified()),
-            Err(Unavailable::UnknownFile) => Ok(None),
-        }
+        self.shared.on_file(uri, request_arrival(), f).await
     }
 
     /// `newsmark/documentText`: the server's copy of an open document, for tests and debugging.
@@ -1153,7 +1271,7 @@ impl LanguageServer for Backend {
         let out = tokio::task::spawn_blocking(move || {
             s.engine.sync_all();
             let w = s.engine.read();
-            features::workspace_symbols(&w, s.encoding(), &query)
+            features::workspace_symbols(&w, s.encoding(), &s.lines, &query)
         })
         .await
         .map_err(|_| Error::internal_error())?;
