@@ -49,14 +49,14 @@ impl World {
     /// changed.
     pub fn insert(&mut self, key: &str, data: Arc<FileData>) -> BTreeSet<FileId> {
         let change = self.ws.insert(key, data);
-        self.after_change(change.file, &change.ids)
+        self.after_change(&change)
     }
 
     /// Insert during the initial indexing: no per-file dependents (each article would otherwise
     /// walk the users of every ID it mentions, quadratic over the workspace); call
     /// [`World::invalidate_all`] once at the end.
     pub fn insert_bulk(&mut self, key: &str, data: Arc<FileData>) {
-        self.ws.insert(key, data);
+        self.ws.insert_quiet(key, data);
     }
 
     /// Every cached analysis is stale.
@@ -66,15 +66,15 @@ impl World {
 
     pub fn remove(&mut self, key: &str) -> BTreeSet<FileId> {
         match self.ws.remove_file(key) {
-            Some(change) => self.after_change(change.file, &change.ids),
+            Some(change) => self.after_change(&change),
             None => BTreeSet::new(),
         }
     }
 
-    fn after_change(&mut self, file: Option<FileId>, ids: &BTreeSet<String>) -> BTreeSet<FileId> {
-        let mut deps = self.ws.dependents(ids);
-        self.invalidate(deps.iter().copied().chain(file));
-        if let Some(f) = file {
+    fn after_change(&mut self, change: &crate::analysis::Change) -> BTreeSet<FileId> {
+        let mut deps = self.ws.affected(change);
+        self.invalidate(deps.iter().copied());
+        if let Some(f) = change.file {
             deps.remove(&f);
         }
         deps
