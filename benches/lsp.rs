@@ -31,10 +31,15 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn peak_rss_mb(pid: u32) -> f64 {
+    status_mb(pid, "VmHWM:")
+}
+
+/// A memory figure of `/proc/PID/status` in MB (`VmHWM:` peak, `VmRSS:` current).
+fn status_mb(pid: u32, field: &str) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(field))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .map_or(0.0, |kb| kb / 1024.0)
 }
@@ -153,6 +158,11 @@ fn run(articles: usize) {
     println!("| completion p50 / p99 | {c50:.2} / {c99:.2} ms |");
     let (e50, e99) = edit_to_diagnostics(&mut c, &uri, &mut text, 200);
     println!("| edit → diagnostics, 5 KB, p50 / p99 | {e50:.2} / {e99:.2} ms |");
+    println!(
+        "| RSS before the 1 MB document (peak so far) | {:.0} MB ({:.0} MB) |",
+        status_mb(pid, "VmRSS:"),
+        peak_rss_mb(pid)
+    );
 
     // A 1 MB document.
     let big_uri = file_uri(&dir.path().join("articles/000/big.nmk"));
@@ -214,6 +224,22 @@ fn library(articles: usize) {
         ms(t_insert)
     );
     println!("| model RSS growth | {:.0} MB |", rss() - rss0);
+    if std::env::var_os("LSP_BENCH_SIZES").is_some() {
+        use newsmark::analysis::Reference;
+        let (mut refs, mut cap, mut text, mut ents) = (0, 0, 0, 0);
+        for (_, f) in ws.files() {
+            refs += f.references.len();
+            cap += f.references.capacity();
+            text += f.text.capacity();
+            ents += f.entities.len();
+        }
+        println!(
+            "sizes: FileData {} B, Reference {} B; {refs} references (capacity {cap}), {ents} entities, text {:.1} MB",
+            std::mem::size_of::<FileData>(),
+            std::mem::size_of::<Reference>(),
+            text as f64 / 1e6
+        );
+    }
 
     let key = "/ws/articles/000/a00001.nmk";
     let mut text = synth::article(1, ENTITIES, 5000);

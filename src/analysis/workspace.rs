@@ -192,6 +192,13 @@ impl Workspace {
         if track {
             change.ids = changed_ids(old.as_deref(), &data);
         }
+        if old.is_none() && !track {
+            // A new file while loading: `add_user` skips repeats, no need to sort them out.
+            for r in &data.references {
+                self.add_user(&r.id, id);
+            }
+            return change;
+        }
         // Only the difference of the referenced IDs touches the users index.
         let before = old.as_deref().map(referenced).unwrap_or_default();
         let after = referenced(&data);

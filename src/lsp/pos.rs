@@ -30,33 +30,40 @@ impl Encoding {
 /// Bytes between two UTF-16 checkpoints.
 const STEP: usize = 1024;
 
+/// Texts up to this size get no checkpoints: counting a column from its line's start costs less
+/// than indexing the whole text, which requests naming a few spans in many files do.
+const SMALL: usize = 8 * STEP;
+
 /// The start of every line of a text, for fast conversions on large documents.
 #[derive(Clone, Debug, Default)]
 pub struct LineIndex {
     /// Byte offset of each line's first character; `starts[0]` skips a BOM.
     starts: Vec<usize>,
     /// `(byte offset, UTF-16 units before it)` at char boundaries about every [`STEP`] bytes;
-    /// empty for ASCII text. Columns on a 10 MB line would otherwise be counted from the line's
-    /// start for every position: quadratic.
+    /// empty for ASCII text and for texts up to [`SMALL`] bytes. Columns on a 10 MB line would
+    /// otherwise be counted from the line's start for every position: quadratic.
     checkpoints: Vec<(usize, usize)>,
+    ascii: bool,
     len: usize,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
+        LineIndex::build(text, SMALL)
+    }
+
+    /// An index with checkpoints when `text` is longer than `small` bytes (and not ASCII).
+    fn build(text: &str, small: usize) -> LineIndex {
         let bytes = text.as_bytes();
         let mut starts = vec![if text.starts_with('\u{feff}') { 3 } else { 0 }];
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\n' => starts.push(i + 1),
-                b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
-                _ => {}
+        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            if bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n') {
+                starts.push(i + 1);
             }
-            i += 1;
         }
+        let ascii = text.is_ascii();
         let mut checkpoints = Vec::new();
-        if !text.is_ascii() {
+        if !ascii && text.len() > small {
             let (mut at, mut units) = (0, 0);
             checkpoints.push((0, 0));
             while at < text.len() {
@@ -72,14 +79,18 @@ impl LineIndex {
         LineIndex {
             starts,
             checkpoints,
+            ascii,
             len: text.len(),
         }
     }
 
     /// UTF-16 units in `text[..offset]` (`offset` on a char boundary).
     fn units(&self, text: &str, offset: usize) -> usize {
-        if self.checkpoints.is_empty() {
+        if self.ascii {
             return offset;
+        }
+        if self.checkpoints.is_empty() {
+            return text[..offset].encode_utf16().count();
         }
         let i = self.checkpoints.partition_point(|&(b, _)| b <= offset) - 1;
         let (b, u) = self.checkpoints[i];
@@ -89,16 +100,23 @@ impl LineIndex {
     /// The byte offset `col` UTF-16 units into the line `start..end` (clamped to the line, and
     /// before a character whose surrogate pair `col` splits).
     fn utf16_col_to_byte(&self, text: &str, start: usize, end: usize, col: usize) -> usize {
-        if self.checkpoints.is_empty() {
+        if self.ascii {
             return start + col.min(end - start);
         }
-        let base = self.units(text, start);
-        let target = base.saturating_add(col);
-        let i = self.checkpoints.partition_point(|&(_, u)| u <= target) - 1;
-        let (mut b, mut u) = self.checkpoints[i];
-        if b < start {
-            (b, u) = (start, base);
-        }
+        // Count from the line's start, or from the last checkpoint before the column.
+        let (b, mut u, target) = if self.checkpoints.is_empty() {
+            (start, 0, col)
+        } else {
+            let base = self.units(text, start);
+            let target = base.saturating_add(col);
+            let i = self.checkpoints.partition_point(|&(_, u)| u <= target) - 1;
+            let (b, u) = self.checkpoints[i];
+            if b < start {
+                (start, base, target)
+            } else {
+                (b, u, target)
+            }
+        };
         if b >= end {
             return end;
         }
@@ -155,6 +173,10 @@ impl LineIndex {
         let start = self.starts[line].min(offset);
         let col = match enc {
             Encoding::Utf8 => offset - start,
+            Encoding::Utf16 if self.ascii => offset - start,
+            Encoding::Utf16 if self.checkpoints.is_empty() => {
+                text[start..offset].encode_utf16().count()
+            }
             Encoding::Utf16 => self.units(text, offset) - self.units(text, start),
         };
         Position::new(line as u32, col as u32)
@@ -368,9 +390,11 @@ mod tests {
             probes in prop::collection::vec((0u32..4, 0u32..2000), 1..20),
         ) {
             let text: String = pieces.concat();
-            let idx = LineIndex::new(&text);
             let rope = Rope::from_str(&text);
-            for (line, col) in probes {
+            // With and without checkpoints (small texts have none).
+            for idx in [LineIndex::new(&text), LineIndex::build(&text, 0)] {
+            for (line, col) in &probes {
+                let (line, col) = (*line, *col);
                 for enc in [Encoding::Utf8, Encoding::Utf16] {
                     let pos = p(line, col);
                     let off = idx.offset(&text, pos, enc);
@@ -381,6 +405,7 @@ mod tests {
                     let naive_col: usize = text[start.min(off)..off].chars().map(|c| enc.width(c)).sum();
                     prop_assert_eq!(back.character as usize, naive_col);
                 }
+            }
             }
         }
     }
