@@ -181,6 +181,11 @@ impl Engine {
             }
             let deps = w.insert(key, data);
             w.synced.insert(key.to_string(), (snap.gen, snap.version));
+            // The cached analysis is of the previous text: free it (and that text's tree) now,
+            // not when the next analysis replaces it, so a 1 MB document is not kept twice.
+            if let Some(f) = w.ws.file_id(key) {
+                lock(&self.cache).remove(&f);
+            }
             return deps;
         }
     }
