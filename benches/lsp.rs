@@ -298,6 +298,20 @@ fn library(articles: usize) {
         "| edit: parse + insert + dependents p50 / p99 | {e50:.3} / {e99:.3} ms ({} dependents) |",
         deps / n
     );
+    // The 1 MB document: what its parse and analysis take.
+    let big = synth::article(99_999, ENTITIES, 1_000_000);
+    let (r0, t) = (rss(), Instant::now());
+    let file = ws.set_file("/ws/articles/000/big.nmk", big).file.unwrap();
+    let (r1, t1) = (rss(), t.elapsed());
+    let a = ws.analyze(file);
+    println!(
+        "| 1 MB document: parse + insert / analyze | {:.0} ms, +{:.0} MB / {:.0} ms, +{:.0} MB ({} diagnostics) |",
+        ms(t1),
+        r1 - r0,
+        ms(t.elapsed() - t1),
+        rss() - r1,
+        a.diagnostics.len()
+    );
 }
 
 fn walk_size(dir: &std::path::Path) -> u64 {
