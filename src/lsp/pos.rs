@@ -71,7 +71,7 @@ impl LineIndex {
                 while !text.is_char_boundary(next) {
                     next += 1;
                 }
-                units += text[at..next].encode_utf16().count();
+                units += utf16_len(&text[at..next]);
                 at = next;
                 checkpoints.push((at, units));
             }
@@ -90,11 +90,11 @@ impl LineIndex {
             return offset;
         }
         if self.checkpoints.is_empty() {
-            return text[..offset].encode_utf16().count();
+            return utf16_len(&text[..offset]);
         }
         let i = self.checkpoints.partition_point(|&(b, _)| b <= offset) - 1;
         let (b, u) = self.checkpoints[i];
-        u + text[b..offset].encode_utf16().count()
+        u + utf16_len(&text[b..offset])
     }
 
     /// The byte offset `col` UTF-16 units into the line `start..end` (clamped to the line, and
@@ -174,9 +174,7 @@ impl LineIndex {
         let col = match enc {
             Encoding::Utf8 => offset - start,
             Encoding::Utf16 if self.ascii => offset - start,
-            Encoding::Utf16 if self.checkpoints.is_empty() => {
-                text[start..offset].encode_utf16().count()
-            }
+            Encoding::Utf16 if self.checkpoints.is_empty() => utf16_len(&text[start..offset]),
             Encoding::Utf16 => self.units(text, offset) - self.units(text, start),
         };
         Position::new(line as u32, col as u32)
@@ -195,6 +193,15 @@ impl LineIndex {
         let b = self.offset(text, range.end, enc);
         (a.min(b), a.max(b))
     }
+}
+
+/// UTF-16 code units of `s`: one per character, two for those of four UTF-8 bytes. Counted on
+/// bytes (which the compiler vectorises) rather than by decoding: positions of long lines
+/// count many bytes.
+fn utf16_len(s: &str) -> usize {
+    s.bytes()
+        .map(|b| usize::from(b & 0xC0 != 0x80) + usize::from(b >= 0xF0))
+        .sum()
 }
 
 /// Bytes taken by the first `col` UTF-8 units of `line` (clamped, floored to a character).
@@ -384,6 +391,11 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn utf16_len_counts_like_encoding(s in "\\PC*") {
+            prop_assert_eq!(utf16_len(&s), s.encode_utf16().count());
+        }
+
         #[test]
         fn checkpoints_agree_with_counting_on_long_lines(
             pieces in prop::collection::vec(prop::sample::select(vec!["a", "é", "😀", "“", "\n", "\r\n", "\u{feff}", "bcdefgh"]), 0..600),
