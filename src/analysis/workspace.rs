@@ -473,3 +473,81 @@ fn changed_ids(old: Option<&FileData>, new: &FileData) -> BTreeSet<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ws() -> (Workspace, FileId, FileId, FileId) {
+        let mut ws = Workspace::new(Config::default());
+        let reg = ws.set_file("/reg.nmk", "@a: person \"Ann\"\n\n@b: org \"Bee\"\n".into());
+        let one = ws.set_file("/one.nmk", "Hello @a.\n".into());
+        let two = ws.set_file("/two.nmk", "Also @a.\n".into());
+        (ws, reg.file.unwrap(), one.file.unwrap(), two.file.unwrap())
+    }
+
+    #[test]
+    fn an_edit_that_keeps_its_references_affects_only_itself() {
+        let (mut ws, _, one, _) = ws();
+        let c = ws.set_file("/one.nmk", "Hello again @a.\n".into());
+        assert!(c.ids.is_empty() && c.uses.is_empty(), "{c:?}");
+        assert_eq!(ws.affected(&c), BTreeSet::from([one]));
+    }
+
+    #[test]
+    fn new_or_dropped_references_affect_the_definers_not_other_users() {
+        let (mut ws, reg, one, two) = ws();
+        let c = ws.set_file("/one.nmk", "Hello @a and @b.\n".into());
+        assert!(c.ids.is_empty());
+        assert_eq!(c.uses, BTreeSet::from(["b".to_string()]));
+        assert_eq!(ws.affected(&c), BTreeSet::from([reg, one]));
+        assert_eq!(ws.users("b").collect::<Vec<_>>(), vec![one]);
+        let c = ws.set_file("/one.nmk", "Hello.\n".into());
+        assert_eq!(c.uses, BTreeSet::from(["a".to_string(), "b".to_string()]));
+        assert_eq!(ws.users("a").collect::<Vec<_>>(), vec![two]);
+        assert_eq!(ws.users("b").count(), 0);
+    }
+
+    #[test]
+    fn changed_definitions_affect_definers_and_users() {
+        let (mut ws, reg, one, two) = ws();
+        let c = ws.set_file(
+            "/reg.nmk",
+            "@a: person \"Anna\"\n\n@b: org \"Bee\"\n".into(),
+        );
+        assert_eq!(c.ids, BTreeSet::from(["a".to_string()]));
+        assert_eq!(ws.affected(&c), BTreeSet::from([reg, one, two]));
+        let c = ws.remove_file("/two.nmk").unwrap();
+        assert_eq!(c.uses, BTreeSet::from(["a".to_string()]));
+        assert_eq!(ws.affected(&c), BTreeSet::from([reg, two]));
+    }
+
+    #[test]
+    fn completion_caches_follow_definitions_and_references() {
+        let (mut ws, ..) = ws();
+        let ids = |ws: &Workspace| -> Vec<(String, String, u32)> {
+            ws.id_summaries()
+                .iter()
+                .zip(ws.user_counts())
+                .map(|(s, n)| (s.id.clone(), s.filter_text.clone(), *n))
+                .collect()
+        };
+        assert_eq!(
+            ids(&ws),
+            [
+                ("a".into(), "a Ann".into(), 2),
+                ("b".into(), "b Bee".into(), 0)
+            ]
+        );
+        ws.set_file("/one.nmk", "Hello @b.\n".into());
+        assert_eq!(
+            ids(&ws),
+            [
+                ("a".into(), "a Ann".into(), 1),
+                ("b".into(), "b Bee".into(), 1)
+            ]
+        );
+        ws.set_file("/reg.nmk", "@b: org \"Bees\"\n  aka: Hive\n".into());
+        assert_eq!(ids(&ws), [("b".into(), "b Bees Hive".into(), 1)]);
+    }
+}
