@@ -2,13 +2,14 @@
 
 use super::attribution::{self, Attribution, AttributionKind};
 use super::diagnostic::{Code, Diagnostic, FixData, Related};
-use super::entity::EntityKind;
+use super::entity::{Entity, EntityKind};
 use super::file::{FileData, RefRole};
+use fnv::FnvHashMap as FnvMap;
 use super::names::NameMatcher;
 use super::properties::check_property;
 use super::workspace::{EntityRef, FileId, Resolution, Workspace};
 use crate::syntax::{is_valid_id, Block, InlineKind, Span};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Everything known about one file once the workspace is taken into account.
 #[derive(Clone, Debug, Default)]
@@ -27,12 +28,25 @@ impl Workspace {
         let Some(data) = self.file(file) else {
             return FileAnalysis::default();
         };
+        // Each ID resolved once: a file mentions few entities many times.
+        let mut memo: FnvMap<&str, Resolution> = FnvMap::default();
         let resolutions: Vec<Resolution> = data
             .references
             .iter()
-            .map(|r| self.resolve(file, &r.id))
+            .map(|r| {
+                memo.entry(r.id.as_str())
+                    .or_insert_with(|| self.resolve(file, &r.id))
+                    .clone()
+            })
             .collect();
-        let lookup = |id: &str| self.resolve_entity(file, id).map(|(_, e)| e);
+        let entities: FnvMap<&str, Option<&Entity>> = memo
+            .iter()
+            .map(|(id, res)| (*id, res.entity().and_then(|r| self.entity(r))))
+            .collect();
+        let lookup = |id: &str| match entities.get(id) {
+            Some(e) => *e,
+            None => self.resolve_entity(file, id).map(|(_, e)| e),
+        };
         let attributions = attribution::attribute(data, &lookup, &self.config().attribution);
         let mut checker = Checker {
             ws: self,
@@ -345,14 +359,14 @@ impl<'a> Checker<'a> {
             }
         };
         // The file's cast: what it defines, then what it mentions, each ID once.
-        let mut done: HashSet<&str> = HashSet::new();
+        let mut done: FnvMap<&str, ()> = FnvMap::default();
         for e in &data.entities {
-            if done.insert(&e.id) {
+            if done.insert(&e.id, ()).is_none() {
                 add(&e.id, e);
             }
         }
         for (r, res) in data.references.iter().zip(resolutions) {
-            if done.insert(&r.id) {
+            if done.insert(&r.id, ()).is_none() {
                 if let Some(e) = res.entity().and_then(|er| ws.entity(er)) {
                     add(&r.id, e);
                 }
@@ -391,15 +405,21 @@ impl<'a> Checker<'a> {
     }
 }
 
-/// Definitions in file-key order: file IDs follow the order files were loaded (which a
+/// Definitions, the first `MAX_LISTED` of them (all that messages name) in file-key order and
+/// the rest after them in no order: file IDs follow the order files were loaded (which a
 /// parallel indexer does not fix), and messages must not depend on it.
 fn by_key(ws: &Workspace, defs: impl Iterator<Item = EntityRef>) -> Vec<EntityRef> {
     let mut v: Vec<EntityRef> = defs.collect();
-    v.sort_by(|a, b| {
+    let order = |a: &EntityRef, b: &EntityRef| {
         ws.key(a.file)
             .cmp(ws.key(b.file))
             .then(a.index.cmp(&b.index))
-    });
+    };
+    if v.len() > MAX_LISTED {
+        v.select_nth_unstable_by(MAX_LISTED, order);
+    }
+    let listed = v.len().min(MAX_LISTED);
+    v[..listed].sort_by(order);
     v
 }
 

@@ -12,6 +12,8 @@ pub struct NameMatcher<'p> {
     long: Vec<Pattern<'p>>,
     /// `long[long_starts[h]..long_starts[h + 1]]` are in bucket `h`.
     long_starts: Vec<u32>,
+    /// The bucket of a name is the top `bucket_bits` of a hash of its first four bytes.
+    bucket_bits: u32,
     /// Names of one to three bytes, grouped by first byte, longest first.
     short: Vec<Pattern<'p>>,
     /// `short[short_starts[b]..short_starts[b + 1]]` begin with byte `b`.
@@ -29,10 +31,13 @@ struct Pattern<'p> {
     mask: u64,
 }
 
-const BUCKET_BITS: u32 = 12;
+/// At most 2^12 buckets; a cast of n long names gets about 2n (a table built for every
+/// analysis must cost in proportion to the cast, not to its largest size).
+const MAX_BUCKET_BITS: u32 = 12;
+const MIN_BUCKET_BITS: u32 = 4;
 
-fn bucket(four: u32) -> usize {
-    (four.wrapping_mul(0x9E37_79B1) >> (32 - BUCKET_BITS)) as usize
+fn bucket(four: u32, bits: u32) -> usize {
+    (four.wrapping_mul(0x9E37_79B1) >> (32 - bits)) as usize
 }
 
 /// Up to 8 bytes from the start of `b`, little-endian, with the mask of those present.
@@ -84,11 +89,16 @@ impl<'p> NameMatcher<'p> {
                 }
             })
             .partition(|p| p.name.len() >= 4);
-        let long_starts = group(&mut long, 1 << BUCKET_BITS, |p| bucket(p.prefix as u32));
+        let bucket_bits =
+            (usize::BITS - long.len().leading_zeros() + 1).clamp(MIN_BUCKET_BITS, MAX_BUCKET_BITS);
+        let long_starts = group(&mut long, 1 << bucket_bits, |p| {
+            bucket(p.prefix as u32, bucket_bits)
+        });
         let short_starts = group(&mut short, 256, |p| p.name.as_bytes()[0] as usize);
         NameMatcher {
             long,
             long_starts,
+            bucket_bits,
             short,
             short_starts,
             first,
@@ -98,7 +108,7 @@ impl<'p> NameMatcher<'p> {
     fn candidates(&self, b: &[u8]) -> impl Iterator<Item = &Pattern<'p>> {
         let (here, _) = word(b);
         let long = if b.len() >= 4 {
-            let h = bucket(here as u32);
+            let h = bucket(here as u32, self.bucket_bits);
             &self.long[self.long_starts[h] as usize..self.long_starts[h + 1] as usize]
         } else {
             &[]
@@ -121,8 +131,13 @@ impl<'p> NameMatcher<'p> {
         let b = s.as_bytes();
         let mut i = 0;
         while i < b.len() {
+            // Skip to the next byte that can begin a name (a tight loop: most bytes cannot).
+            match b[i..].iter().position(|&x| self.first[x as usize]) {
+                Some(skip) => i += skip,
+                None => return,
+            }
             // A name's first byte is ASCII or a UTF-8 lead byte, so `i` is a char boundary.
-            if self.first[b[i] as usize] && !word_char_before(s, i) {
+            if !word_char_before(s, i) {
                 let hit = self.candidates(&b[i..]).find(|p| {
                     b[i..].starts_with(p.name.as_bytes()) && !word_char_after(s, i + p.name.len())
                 });
@@ -138,10 +153,15 @@ impl<'p> NameMatcher<'p> {
 }
 
 fn word_char_before(s: &str, i: usize) -> bool {
-    s[..i]
-        .chars()
-        .next_back()
-        .is_some_and(char::is_alphanumeric)
+    match i.checked_sub(1).map(|p| s.as_bytes()[p]) {
+        None => false,
+        // An ASCII byte is a whole character.
+        Some(x) if x.is_ascii() => x.is_ascii_alphanumeric(),
+        Some(_) => s[..i]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric),
+    }
 }
 
 fn word_char_after(s: &str, i: usize) -> bool {

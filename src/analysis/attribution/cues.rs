@@ -94,7 +94,7 @@ pub(super) fn find(c: &Clause<'_>) -> Vec<Cue> {
         };
         if subject != Subject::None {
             let text = (i..i + len)
-                .map(|k| toks[k].lower.as_str())
+                .map(|k| toks[k].low())
                 .collect::<Vec<_>>()
                 .join(" ");
             out.push(Cue {

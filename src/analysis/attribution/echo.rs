@@ -20,10 +20,10 @@ pub(super) fn words(text: &str) -> Vec<String> {
 }
 
 /// One quotation as echo sees it.
-pub(super) struct EchoQuote {
+pub(super) struct EchoQuote<'a> {
     pub words: Vec<String>,
     /// Its speaker and the span naming it, when attributed.
-    pub speaker: Option<(String, Option<Span>)>,
+    pub speaker: Option<(&'a str, Option<Span>)>,
     /// Whether echo may give it a speaker (no cue, not nested, not explicit).
     pub open: bool,
     pub content: Span,
@@ -31,17 +31,25 @@ pub(super) struct EchoQuote {
 
 /// Give every open quotation the speaker of the first later attributed quotation that contains
 /// its words. `quotes` are in text order.
-pub(super) fn apply(quotes: &[EchoQuote], outcomes: &mut [Outcome]) {
+pub(super) fn apply<'a>(quotes: &[EchoQuote<'a>], outcomes: &mut [Outcome<'a>]) {
+    // Only the pairs that open a quotation to look for are ever looked up: index just those.
     let mut index: HashMap<(&str, &str), Vec<(usize, usize)>> = HashMap::new();
+    for q in quotes {
+        if q.open && q.words.len() >= MIN_ECHO_WORDS {
+            index.insert((q.words[0].as_str(), q.words[1].as_str()), Vec::new());
+        }
+    }
+    if index.is_empty() {
+        return;
+    }
     for (qi, q) in quotes.iter().enumerate() {
         if q.speaker.is_none() {
             continue;
         }
         for (pos, pair) in q.words.windows(2).enumerate() {
-            index
-                .entry((pair[0].as_str(), pair[1].as_str()))
-                .or_default()
-                .push((qi, pos));
+            if let Some(places) = index.get_mut(&(pair[0].as_str(), pair[1].as_str())) {
+                places.push((qi, pos));
+            }
         }
     }
     for (qi, q) in quotes.iter().enumerate() {
@@ -62,15 +70,15 @@ pub(super) fn apply(quotes: &[EchoQuote], outcomes: &mut [Outcome]) {
                     .is_some_and(|w| w == q.words.as_slice())
             });
         if let Some(&(other, _)) = found {
-            let Some((id, span)) = &quotes[other].speaker else {
+            let Some((id, span)) = quotes[other].speaker else {
                 continue;
             };
             outcomes[qi] = Outcome::Speaker {
-                id: id.clone(),
+                id,
                 kind: AttributionKind::Inferred,
                 cue: "echo".into(),
                 cue_span: Some(quotes[other].content),
-                speaker_span: *span,
+                speaker_span: span,
             };
         }
     }
@@ -80,10 +88,10 @@ pub(super) fn apply(quotes: &[EchoQuote], outcomes: &mut [Outcome]) {
 mod tests {
     use super::*;
 
-    fn q(text: &str, speaker: Option<&str>, open: bool) -> EchoQuote {
+    fn q<'a>(text: &str, speaker: Option<&'a str>, open: bool) -> EchoQuote<'a> {
         EchoQuote {
             words: words(text),
-            speaker: speaker.map(|s| (s.to_string(), None)),
+            speaker: speaker.map(|s| (s, None)),
             open,
             content: Span::default(),
         }
@@ -101,7 +109,7 @@ mod tests {
         let mut out = vec![Outcome::Pending; quotes.len()];
         apply(&quotes, &mut out);
         assert!(
-            matches!(&out[0], Outcome::Speaker { id, cue, .. } if id == "lavrov" && cue == "echo"),
+            matches!(&out[0], Outcome::Speaker { id, cue, .. } if *id == "lavrov" && cue == "echo"),
             "{:?}",
             out[0]
         );

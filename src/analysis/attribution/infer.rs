@@ -15,12 +15,12 @@ const MAX_CLAUSE_AFTER: usize = 15;
 
 /// What inference found for one quotation.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) enum Outcome {
+pub(super) enum Outcome<'a> {
     /// No cue and nothing to continue: left to echo and the fallback.
     Pending,
     /// A speaker, by a cue (`Inferred`) or by continuation.
     Speaker {
-        id: String,
+        id: &'a str,
         kind: AttributionKind,
         cue: String,
         cue_span: Option<Span>,
@@ -33,32 +33,32 @@ pub(super) enum Outcome {
 
 /// The speaker established by the sentences so far, for continuation.
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum State {
+enum State<'a> {
     Empty,
-    Speaker { id: String, span: Option<Span> },
+    Speaker { id: &'a str, span: Option<Span> },
     Blocked,
 }
 
 /// A quotation's explicit attribution, as far as inference cares.
 #[derive(Clone, Debug)]
-pub(super) enum Explicit {
+pub(super) enum Explicit<'a> {
     None,
-    Speaker { id: String, span: Span },
+    Speaker { id: &'a str, span: Span },
     NotAQuote,
 }
 
 pub(super) struct Input<'a> {
-    pub toks: &'a [Tok],
+    pub toks: &'a [Tok<'a>],
     pub sents: &'a [Sentence],
     pub lex: &'a Lexicon,
-    pub explicit: &'a [Explicit],
+    pub explicit: &'a [Explicit<'a>],
     /// The plain words of each quotation.
     pub texts: &'a [String],
 }
 
 /// Infer an outcome for every quotation (indexed like `Parse::quotes`; nested ones and
 /// explicitly attributed ones stay `Pending`).
-pub(super) fn run(input: &Input<'_>, lookup: &Lookup<'_>) -> Vec<Outcome> {
+pub(super) fn run<'a>(input: &Input<'a>, lookup: &Lookup<'_>) -> Vec<Outcome<'a>> {
     let toks = input.toks;
     let mut out = vec![Outcome::Pending; input.texts.len()];
     let mut res = Resolver::new(toks, input.sents, lookup);
@@ -73,10 +73,11 @@ pub(super) fn run(input: &Input<'_>, lookup: &Lookup<'_>) -> Vec<Outcome> {
         let subject = clause.clause_subject();
         res.clause.push(subject);
         let cues = cues::find(&clause);
-        let index = CueIndex::new(&clause, &cues);
+        // Built on the first quotation that needs a cue chosen (most sentences have none).
+        let mut index: Option<CueIndex> = None;
         // What each cue's subject refers to, resolved once.
-        let mut refs: Vec<Option<Option<Ref>>> = vec![None; cues.len()];
-        let mut referent = |i: usize, res: &Resolver<'_>| -> Option<Ref> {
+        let mut refs: Vec<Option<Option<Ref<'a>>>> = vec![None; cues.len()];
+        let mut referent = |i: usize, res: &Resolver<'a>| -> Option<Ref<'a>> {
             refs[i]
                 .get_or_insert_with(|| res.resolve(s, cues[i].subject))
                 .clone()
@@ -88,14 +89,14 @@ pub(super) fn run(input: &Input<'_>, lookup: &Lookup<'_>) -> Vec<Outcome> {
             _ => None,
         };
         let mut last: Option<State> = None;
-        let mut first_speaker: Option<Ref> = None;
+        let mut first_speaker: Option<Ref<'a>> = None;
         for qt in sent.start..sent.end {
             let Some(qi) = toks[qt].quote() else { continue };
             match &input.explicit[qi] {
                 Explicit::Speaker { id, span } => {
                     first_speaker.get_or_insert_with(|| speaker_ref(id, *span, lookup));
                     last = Some(State::Speaker {
-                        id: id.clone(),
+                        id,
                         span: Some(*span),
                     });
                     continue;
@@ -103,7 +104,8 @@ pub(super) fn run(input: &Input<'_>, lookup: &Lookup<'_>) -> Vec<Outcome> {
                 Explicit::NotAQuote => continue,
                 Explicit::None => {}
             }
-            let outcome = match choose(&clause, &cues, &index, qt, &input.texts[qi], subject) {
+            let index = index.get_or_insert_with(|| CueIndex::new(&clause, &cues));
+            let outcome = match choose(&clause, &cues, index, qt, &input.texts[qi], subject) {
                 Some(ci) => {
                     let r = referent(ci, &res);
                     by_cue(&cues[ci], r.as_ref(), subject, toks)
@@ -121,7 +123,7 @@ pub(super) fn run(input: &Input<'_>, lookup: &Lookup<'_>) -> Vec<Outcome> {
                         speaker_ref(id, speaker_span.unwrap_or_default(), lookup)
                     });
                     last = Some(State::Speaker {
-                        id: id.clone(),
+                        id,
                         span: *speaker_span,
                     });
                 }
@@ -153,10 +155,10 @@ pub(super) fn run(input: &Input<'_>, lookup: &Lookup<'_>) -> Vec<Outcome> {
 }
 
 /// The outcome of a quotation governed by `cue`, whose subject refers to `r`.
-fn by_cue(cue: &Cue, r: Option<&Ref>, main: Subject, toks: &[Tok]) -> Outcome {
+fn by_cue<'a>(cue: &Cue, r: Option<&Ref<'a>>, main: Subject, toks: &[Tok<'_>]) -> Outcome<'a> {
     match r.and_then(Ref::speaker) {
         Some((id, span)) => Outcome::Speaker {
-            id: id.to_string(),
+            id,
             kind: AttributionKind::Inferred,
             cue: cue.text.clone(),
             cue_span: Some(cue.span),
@@ -176,10 +178,10 @@ fn by_cue(cue: &Cue, r: Option<&Ref>, main: Subject, toks: &[Tok]) -> Outcome {
     }
 }
 
-fn continuation(state: &State) -> Outcome {
+fn continuation<'a>(state: &State<'a>) -> Outcome<'a> {
     match state {
         State::Speaker { id, span } => Outcome::Speaker {
-            id: id.clone(),
+            id,
             kind: AttributionKind::Continuation,
             cue: "continuation".into(),
             cue_span: None,
@@ -194,34 +196,34 @@ fn continuation(state: &State) -> Outcome {
 
 /// The speaker established after a sentence: the last speaker of its quotations, else who its
 /// reporting verb names; a sentence about the established speaker keeps it, any other breaks it.
-fn next_state(
-    state: State,
-    last_quote: Option<State>,
-    first_cue: Option<Ref>,
-    salient: Option<&Ref>,
-) -> State {
+fn next_state<'a>(
+    state: State<'a>,
+    last_quote: Option<State<'a>>,
+    first_cue: Option<Ref<'a>>,
+    salient: Option<&Ref<'a>>,
+) -> State<'a> {
     if let Some(l) = last_quote {
         return l;
     }
     if let Some(r) = first_cue {
         return match r.speaker() {
             Some((id, span)) => State::Speaker {
-                id: id.to_string(),
+                id,
                 span: Some(span),
             },
             None => State::Blocked,
         };
     }
     match (&state, salient.and_then(Ref::entity_id)) {
-        (State::Speaker { id, .. }, Some(sid)) if id == sid => state,
+        (State::Speaker { id, .. }, Some(sid)) if *id == sid => state,
         _ => State::Empty,
     }
 }
 
 /// A speaker as a referent for later pronouns, with its entity's kind.
-fn speaker_ref(id: &str, span: Span, lookup: &Lookup<'_>) -> Ref {
+fn speaker_ref<'a>(id: &'a str, span: Span, lookup: &Lookup<'_>) -> Ref<'a> {
     Ref::Entity {
-        id: id.to_string(),
+        id,
         kind: lookup(id).and_then(|e| e.kind),
         span,
     }
@@ -229,7 +231,7 @@ fn speaker_ref(id: &str, span: Span, lookup: &Lookup<'_>) -> Ref {
 
 /// Whether a cue-less quotation continues the established speaker: there is one, and the
 /// quotation's own sentence is not about someone else.
-fn continues(state: &State, own: Option<&Ref>, subject: Subject) -> bool {
+fn continues(state: &State<'_>, own: Option<&Ref<'_>>, subject: Subject) -> bool {
     if *state == State::Empty {
         return false;
     }
@@ -335,7 +337,7 @@ fn choose(
     main: Subject,
 ) -> Option<usize> {
     let toks = c.toks;
-    let barrier = |t: &Tok| t.quote().is_some() || matches!(t.kind, TokKind::Punct(':' | ';'));
+    let barrier = |t: &Tok<'_>| t.quote().is_some() || matches!(t.kind, TokKind::Punct(':' | ';'));
     // 1. `"…," SPEAKER VERB` and `"…," VERB SPEAKER`.
     let comma_after = qt + 1 < c.hi && toks[qt + 1].is_punct(',');
     if comma_after || ends_open(content) {
@@ -354,7 +356,7 @@ fn choose(
                 || toks.get(k).is_some_and(|t| match &t.kind {
                     TokKind::Mention { .. } => true,
                     TokKind::Word => {
-                        let w = t.lower.as_str();
+                        let w = t.low();
                         t.cap
                             || pronoun(w).is_some()
                             || is_determiner(w)
@@ -480,12 +482,9 @@ mod tests {
 
     #[test]
     fn state_after_a_sentence() {
-        let speaker = |id: &str| State::Speaker {
-            id: id.into(),
-            span: None,
-        };
-        let entity = |id: &str| Ref::Entity {
-            id: id.into(),
+        let speaker = |id: &'static str| State::Speaker { id, span: None };
+        let entity = |id: &'static str| Ref::Entity {
+            id,
             kind: None,
             span: Span::default(),
         };

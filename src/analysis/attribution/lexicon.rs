@@ -3,9 +3,13 @@
 //!
 //! Everything here is general English; nothing is specific to one article.
 
+use fnv::FnvHashMap as FnvMap;
 use crate::config::AttributionConfig;
 use std::collections::HashMap;
 use std::sync::OnceLock;
+
+/// A table of static words.
+type WordMap<V> = FnvMap<&'static str, V>;
 
 /// The grammatical form of a reporting-verb occurrence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -261,21 +265,71 @@ const PHRASES: &[(&str, &str, Form)] = &[
     ("hitting", "back", Form::Ing),
 ];
 
-fn builtin() -> &'static HashMap<&'static str, Form> {
-    static MAP: OnceLock<HashMap<&'static str, Form>> = OnceLock::new();
+/// A word of the built-in table: its form as a one-word verb, and whether it opens a phrase.
+#[derive(Clone, Copy, Default)]
+struct Builtin {
+    form: Option<Form>,
+    phrase: bool,
+}
+
+/// A one-hash Bloom filter over the built-in table's words (length, first, second and last
+/// byte): most words of a sentence are no reporting verb and are rejected without a lookup.
+struct Bloom([u64; 64]);
+
+impl Bloom {
+    fn slot(w: &str) -> usize {
+        let b = w.as_bytes();
+        let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+            return 0;
+        };
+        let second = b.get(1).copied().unwrap_or(0);
+        let key = u32::from_le_bytes([b.len() as u8, first, second, last]);
+        (key.wrapping_mul(0x9E37_79B1) >> 20) as usize
+    }
+
+    fn insert(&mut self, w: &str) {
+        let s = Bloom::slot(w);
+        self.0[s / 64] |= 1 << (s % 64);
+    }
+
+    fn may_contain(&self, w: &str) -> bool {
+        let s = Bloom::slot(w);
+        self.0[s / 64] & (1 << (s % 64)) != 0
+    }
+}
+
+fn may_be_builtin(w: &str) -> bool {
+    static BLOOM: OnceLock<Bloom> = OnceLock::new();
+    BLOOM
+        .get_or_init(|| {
+            let mut bloom = Bloom([0; 64]);
+            for w in builtin().keys() {
+                bloom.insert(w);
+            }
+            bloom
+        })
+        .may_contain(w)
+}
+
+fn builtin() -> &'static WordMap<Builtin> {
+    static MAP: OnceLock<WordMap<Builtin>> = OnceLock::new();
     MAP.get_or_init(|| {
-        let mut m = HashMap::new();
+        let mut m: WordMap<Builtin> = WordMap::default();
+        let mut form = |w: &'static str, f: Form| m.entry(w).or_default().form = Some(f);
         for verb in VERBS {
             if verb.base_ok {
-                m.insert(verb.base, Form::Base);
+                form(verb.base, Form::Base);
             }
-            m.insert(verb.third, Form::Finite);
+            form(verb.third, Form::Finite);
             for p in verb.past {
-                m.insert(*p, Form::Past);
+                form(p, Form::Past);
             }
             for g in verb.ing {
-                m.insert(*g, Form::Ing);
+                form(g, Form::Ing);
             }
+        }
+        for (a, _, _) in PHRASES {
+            m.entry(a).or_default().phrase = true;
         }
         m
     })
@@ -345,15 +399,25 @@ impl Lexicon {
                 return Some((words.len(), *form));
             }
         }
-        for (a, b, form) in PHRASES {
-            if *a == first && next(1) == Some(b) {
-                return Some((2, *form));
+        // One probe tells both whether the word opens a built-in phrase and its built-in form.
+        let entry = if may_be_builtin(first) {
+            builtin().get(first)
+        } else {
+            None
+        };
+        if entry.is_some_and(|e| e.phrase) {
+            for (a, b, form) in PHRASES {
+                if *a == first && next(1) == Some(b) {
+                    return Some((2, *form));
+                }
             }
         }
-        if let Some(f) = self.extra.get(first) {
-            return Some((1, *f));
+        if !self.extra.is_empty() {
+            if let Some(f) = self.extra.get(first) {
+                return Some((1, *f));
+            }
         }
-        builtin().get(first).map(|f| (1, *f))
+        entry.and_then(|e| e.form).map(|f| (1, f))
     }
 }
 
@@ -506,46 +570,49 @@ pub(super) fn is_subordinator(w: &str) -> bool {
     )
 }
 
-const ADVERBS: &[&str] = &[
-    "also",
-    "earlier",
-    "later",
-    "then",
-    "now",
-    "today",
-    "yesterday",
-    "tonight",
-    "however",
-    "again",
-    "once",
-    "still",
-    "meanwhile",
-    "further",
-    "too",
-    "already",
-    "always",
-    "often",
-    "just",
-    "even",
-    "first",
-    "indeed",
-    "though",
-    "nonetheless",
-    "nevertheless",
-    "instead",
-    "recently",
-    "previously",
-    "subsequently",
-    "separately",
-    "reportedly",
-    "repeatedly",
-    "particularly",
-    "allegedly",
-    "apparently",
-    "finally",
-    "initially",
-    "originally",
-];
+fn is_listed_adverb(w: &str) -> bool {
+    matches!(
+        w,
+        "also"
+            | "earlier"
+            | "later"
+            | "then"
+            | "now"
+            | "today"
+            | "yesterday"
+            | "tonight"
+            | "however"
+            | "again"
+            | "once"
+            | "still"
+            | "meanwhile"
+            | "further"
+            | "too"
+            | "already"
+            | "always"
+            | "often"
+            | "just"
+            | "even"
+            | "first"
+            | "indeed"
+            | "though"
+            | "nonetheless"
+            | "nevertheless"
+            | "instead"
+            | "recently"
+            | "previously"
+            | "subsequently"
+            | "separately"
+            | "reportedly"
+            | "repeatedly"
+            | "particularly"
+            | "allegedly"
+            | "apparently"
+            | "finally"
+            | "initially"
+            | "originally"
+    )
+}
 
 /// Lowercase words ending in `-ly` that are not adverbs.
 const LY_NOUNS: &[&str] = &[
@@ -577,7 +644,7 @@ const LY_NOUNS: &[&str] = &[
 
 /// Adverbs that stand between a subject and its verb (`also`, `particularly`, `earlier`).
 pub(super) fn is_adverb(w: &str) -> bool {
-    ADVERBS.contains(&w)
+    is_listed_adverb(w)
         || (w.len() >= 5
             && w.ends_with("ly")
             && w.chars().all(|c| c.is_lowercase())
@@ -601,8 +668,10 @@ pub(super) enum Pronoun {
 
 /// A subject pronoun, also in contracted forms (`he'd`, `she's`, `they've`).
 pub(super) fn pronoun(w: &str) -> Option<Pronoun> {
-    let stem = w.split(['\'', '’']).next().unwrap_or(w);
-    match stem {
+    if !matches!(w.as_bytes().first(), Some(b'h' | b's' | b'i' | b't')) {
+        return None;
+    }
+    match apostrophe_stem(w) {
         "he" => Some(Pronoun::He),
         "she" => Some(Pronoun::She),
         "it" => Some(Pronoun::It),
@@ -616,8 +685,16 @@ pub(super) fn is_relative(w: &str) -> bool {
 }
 
 pub(super) fn is_first_or_second_person(w: &str) -> bool {
-    let stem = w.split(['\'', '’']).next().unwrap_or(w);
-    matches!(stem, "i" | "we" | "you")
+    matches!(w.as_bytes().first(), Some(b'i' | b'w' | b'y'))
+        && matches!(apostrophe_stem(w), "i" | "we" | "you")
+}
+
+/// The word before its first apostrophe (`she` in `she's`), or the whole word.
+fn apostrophe_stem(w: &str) -> &str {
+    match w.find(['\'', '’']) {
+        Some(p) => &w[..p],
+        None => w,
+    }
 }
 
 /// Contractions ending in `'s` that are not possessives.
@@ -810,25 +887,43 @@ pub(super) fn person_noun(w: &str) -> Option<(Option<Gender>, bool)> {
         "priest",
         "spokespeople",
     ];
-    if MALE.contains(&w) {
-        return Some((Some(Gender::Male), false));
+    /// Which list a word is in (the first one, in the order male, female, any).
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum List {
+        Male,
+        Female,
+        Any,
     }
-    if FEMALE.contains(&w) {
-        return Some((Some(Gender::Female), false));
-    }
-    if ANY.contains(&w) {
-        return Some((None, matches!(w, "police" | "people")));
+    static MAP: OnceLock<WordMap<List>> = OnceLock::new();
+    let map = MAP.get_or_init(|| {
+        let mut m = WordMap::default();
+        for (list, words) in [(List::Any, ANY), (List::Female, FEMALE), (List::Male, MALE)] {
+            for w in words {
+                m.insert(*w, list);
+            }
+        }
+        m
+    });
+    match map.get(w) {
+        Some(List::Male) => return Some((Some(Gender::Male), false)),
+        Some(List::Female) => return Some((Some(Gender::Female), false)),
+        Some(List::Any) => return Some((None, matches!(w, "police" | "people"))),
+        None => {}
     }
     // Regular plurals: `officials`, `spokesmen`, `ministers`.
     if let Some(stem) = w.strip_suffix("men") {
-        if ANY.contains(&format!("{stem}man").as_str())
-            || MALE.contains(&format!("{stem}man").as_str())
-        {
-            return Some((None, true));
+        let mut buf = [0u8; 32];
+        if stem.len() + 3 <= buf.len() {
+            buf[..stem.len()].copy_from_slice(stem.as_bytes());
+            buf[stem.len()..stem.len() + 3].copy_from_slice(b"man");
+            let singular = std::str::from_utf8(&buf[..stem.len() + 3]).unwrap_or("");
+            if matches!(map.get(singular), Some(List::Any | List::Male)) {
+                return Some((None, true));
+            }
         }
     }
     if let Some(stem) = w.strip_suffix('s') {
-        if ANY.contains(&stem) || MALE.contains(&stem) || FEMALE.contains(&stem) {
+        if map.contains_key(stem) {
             return Some((None, true));
         }
     }
@@ -875,8 +970,22 @@ pub(super) fn is_title_word(w: &str) -> bool {
 
 /// The gender an honorific or title word implies.
 pub(super) fn honorific_gender(w: &str) -> Option<Gender> {
-    let w = w.trim_end_matches('.').to_lowercase();
-    match w.as_str() {
+    let w = w.trim_end_matches('.');
+    // ASCII words (nearly all) are lowercased on the stack.
+    let mut buf = [0u8; 16];
+    let owned;
+    let w = if w.is_ascii() {
+        if w.len() > buf.len() {
+            return None; // longer than any honorific
+        }
+        buf[..w.len()].copy_from_slice(w.as_bytes());
+        buf[..w.len()].make_ascii_lowercase();
+        std::str::from_utf8(&buf[..w.len()]).unwrap_or("")
+    } else {
+        owned = w.to_lowercase();
+        owned.as_str()
+    };
+    match w {
         "mr" | "lord" | "sir" | "prince" | "king" | "duke" | "earl" | "baron" | "count"
         | "father" | "brother" | "monsieur" | "herr" | "señor" | "signor" | "sheikh"
         | "emperor" | "archduke" => Some(Gender::Male),
@@ -929,6 +1038,26 @@ pub(super) fn is_abbreviation(w: &str) -> bool {
 mod tests {
     use super::*;
     use crate::config::LanguageConfig;
+
+    #[test]
+    fn the_bloom_filter_lets_every_built_in_word_through() {
+        for w in builtin().keys() {
+            assert!(may_be_builtin(w), "{w}");
+        }
+        let rejected = [
+            "the",
+            "minister",
+            "of",
+            "and",
+            "government",
+            "a",
+            "tomorrow",
+        ]
+        .iter()
+        .filter(|w| !may_be_builtin(w))
+        .count();
+        assert!(rejected >= 5, "{rejected}");
+    }
 
     #[test]
     fn built_in_forms() {

@@ -104,12 +104,12 @@ pub fn attribute(
         return Vec::new();
     }
     let explicit: Vec<Option<Attribution>> = quotes.iter().map(explicit).collect();
-    let marks: Vec<Explicit> = quotes
+    let marks: Vec<Explicit<'_>> = quotes
         .iter()
         .zip(&explicit)
         .map(|(q, a)| match (a, q.attr.as_ref().map(|a| &a.content)) {
             (Some(_), Some(AttrContent::Speaker { speaker, .. })) => Explicit::Speaker {
-                id: speaker.id.clone(),
+                id: &speaker.id,
                 span: speaker.span,
             },
             (Some(_), _) => Explicit::NotAQuote,
@@ -117,7 +117,9 @@ pub fn attribute(
         })
         .collect();
     let texts: Vec<String> = quotes.iter().map(|q| quote_text(file, q)).collect();
-    let prose = prose::build(file, lookup);
+    // ASCII-lowercased once, so that most words' lowercase forms are slices of it.
+    let lowered = file.text.to_ascii_lowercase();
+    let prose = prose::build(file, &lowered, lookup);
     let lex = lexicon::Lexicon::new(config, file.meta("lang"));
     let sents = sentences::split(&prose, &lex, |q| sentences::end_mark(&texts[q]));
     let input = infer::Input {
@@ -129,28 +131,44 @@ pub fn attribute(
     };
     let mut outcomes = infer::run(&input, lookup);
 
-    let echo_quotes: Vec<echo::EchoQuote> = quotes
+    let open: Vec<bool> = quotes
         .iter()
         .enumerate()
-        .map(|(i, q)| echo::EchoQuote {
-            words: echo::words(&texts[i]),
-            speaker: match (&marks[i], &outcomes[i]) {
-                (Explicit::Speaker { id, span }, _) => Some((id.clone(), Some(*span))),
-                (
-                    _,
-                    Outcome::Speaker {
-                        id, speaker_span, ..
-                    },
-                ) => Some((id.clone(), *speaker_span)),
-                _ => None,
-            },
-            open: !q.nested
-                && matches!(marks[i], Explicit::None)
-                && outcomes[i] == Outcome::Pending,
-            content: q.content,
+        .map(|(i, q)| {
+            !q.nested && matches!(marks[i], Explicit::None) && outcomes[i] == Outcome::Pending
         })
         .collect();
-    echo::apply(&echo_quotes, &mut outcomes);
+    // Echo only matters after the first open quotation; the words of the others are never read.
+    if let Some(first_open) = open.iter().position(|&o| o) {
+        let echo_quotes: Vec<echo::EchoQuote<'_>> = quotes
+            .iter()
+            .enumerate()
+            .map(|(i, q)| {
+                let speaker = match (&marks[i], &outcomes[i]) {
+                    (Explicit::Speaker { id, span }, _) => Some((*id, Some(*span))),
+                    (
+                        _,
+                        Outcome::Speaker {
+                            id, speaker_span, ..
+                        },
+                    ) => Some((*id, *speaker_span)),
+                    _ => None,
+                };
+                let wanted = open[i] || (i > first_open && speaker.is_some());
+                echo::EchoQuote {
+                    words: if wanted {
+                        echo::words(&texts[i])
+                    } else {
+                        Vec::new()
+                    },
+                    speaker,
+                    open: open[i],
+                    content: q.content,
+                }
+            })
+            .collect();
+        echo::apply(&echo_quotes, &mut outcomes);
+    }
 
     quotes
         .iter()
@@ -169,7 +187,7 @@ pub fn attribute(
                     cue_span,
                     speaker_span,
                 } if !q.nested => Attribution {
-                    speaker: Some(id),
+                    speaker: Some(id.to_string()),
                     via: None,
                     kind,
                     cue: Some(cue),

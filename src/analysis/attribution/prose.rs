@@ -7,14 +7,15 @@ use super::Lookup;
 use crate::analysis::entity::EntityKind;
 use crate::analysis::file::FileData;
 use crate::syntax::{unescape, Block, InlineKind, Span};
+use std::borrow::Cow;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) enum TokKind {
+pub(super) enum TokKind<'a> {
     Word,
     Punct(char),
     /// A span or bare mention.
     Mention {
-        id: String,
+        id: &'a str,
         /// `None` when the ID resolves to nothing or to a definition with an unknown kind.
         kind: Option<EntityKind>,
     },
@@ -25,20 +26,26 @@ pub(super) enum TokKind {
 }
 
 #[derive(Clone, Debug)]
-pub(super) struct Tok {
-    pub kind: TokKind,
+pub(super) struct Tok<'a> {
+    pub kind: TokKind<'a>,
     pub span: Span,
-    /// Lowercased text: the word, or a mention's surface text.
-    pub lower: String,
+    /// Lowercased text: the word, or a mention's surface text. Borrowed from the file's
+    /// lowercased copy for the common ASCII word, so most tokens allocate nothing.
+    pub lower: Cow<'a, str>,
     /// The text starts with an uppercase letter.
     pub cap: bool,
     /// A word of two or more letters, all of them capitals (`QC`, `BBC`).
     pub upper: bool,
 }
 
-impl Tok {
+impl Tok<'_> {
+    /// The lowercased text.
+    pub(super) fn low(&self) -> &str {
+        &self.lower
+    }
+
     pub(super) fn word(&self) -> Option<&str> {
-        matches!(self.kind, TokKind::Word).then_some(self.lower.as_str())
+        matches!(self.kind, TokKind::Word).then_some(self.low())
     }
 
     pub(super) fn is_word(&self, w: &str) -> bool {
@@ -75,19 +82,71 @@ pub(super) struct Para {
 }
 
 #[derive(Debug, Default)]
-pub(super) struct Prose {
-    pub toks: Vec<Tok>,
+pub(super) struct Prose<'a> {
+    pub toks: Vec<Tok<'a>>,
     pub paras: Vec<Para>,
     /// For each quotation of `Parse::quotes`, the index of its token (top-level ones only).
     pub quote_tok: Vec<Option<usize>>,
 }
 
-/// Characters of a run of prose between mentions and quotations, with their source spans.
+/// A run of prose between mentions and quotations. While its characters are a contiguous
+/// stretch of the source (the usual case) it is just that byte range, lexed in place; an
+/// escape, a gap or a line end that is not plain white space turns it into characters with
+/// their source spans.
+#[derive(Default)]
 struct Run {
     chars: Vec<(char, Span)>,
+    /// The run is `chars` (else the source range `start..end`, if `has`).
+    in_chars: bool,
+    has: bool,
+    start: usize,
+    end: usize,
 }
 
-pub(super) fn build(file: &FileData, lookup: &Lookup<'_>) -> Prose {
+impl Run {
+    /// Source text that reads as itself.
+    fn push_src(&mut self, text: &str, span: Span) {
+        if self.in_chars {
+            push_chars(&mut self.chars, text, span);
+        } else if !self.has {
+            self.has = true;
+            self.start = span.start;
+            self.end = span.end;
+        } else if span.start == self.end {
+            self.end = span.end;
+        } else {
+            self.spill(text);
+            push_chars(&mut self.chars, text, span);
+        }
+    }
+
+    /// A character that stands for other source text (an escape, a line end).
+    fn push_char(&mut self, text: &str, c: char, span: Span) {
+        if !self.in_chars {
+            self.spill(text);
+        }
+        self.chars.push((c, span));
+    }
+
+    fn spill(&mut self, text: &str) {
+        if self.has {
+            push_chars(&mut self.chars, text, Span::new(self.start, self.end));
+        }
+        self.in_chars = true;
+    }
+}
+
+fn push_chars(chars: &mut Vec<(char, Span)>, text: &str, span: Span) {
+    let mut at = span.start;
+    for c in span.slice(text).chars() {
+        let n = c.len_utf8();
+        chars.push((c, Span::new(at, at + n)));
+        at += n;
+    }
+}
+
+/// `lowered` is `file.text` with ASCII letters lowercased (same byte offsets).
+pub(super) fn build<'a>(file: &'a FileData, lowered: &'a str, lookup: &Lookup<'_>) -> Prose<'a> {
     let text = &file.text;
     let quotes = &file.parse().quotes;
     let mut top: Vec<usize> = (0..quotes.len()).filter(|&i| !quotes[i].nested).collect();
@@ -99,7 +158,7 @@ pub(super) fn build(file: &FileData, lookup: &Lookup<'_>) -> Prose {
     };
     let mut next_quote = 0;
     let mut skip_until = 0usize;
-    let mut run = Run { chars: Vec::new() };
+    let mut run = Run::default();
     for block in &file.parse().blocks {
         let heading = match block {
             Block::Heading(_) => true,
@@ -109,7 +168,7 @@ pub(super) fn build(file: &FileData, lookup: &Lookup<'_>) -> Prose {
         let inlines = block.inlines().unwrap_or_default();
         let inside_quote = block.span().start < skip_until;
         if !inside_quote {
-            lex_run(&mut run, &mut prose.toks);
+            lex_run(&mut run, text, &mut prose.toks, lowered);
             close_para(&mut prose);
             prose.paras.push(Para {
                 start: prose.toks.len(),
@@ -127,13 +186,13 @@ pub(super) fn build(file: &FileData, lookup: &Lookup<'_>) -> Prose {
             if next_quote < top.len() && quotes[top[next_quote]].open.start == inline.span.start {
                 let qi = top[next_quote];
                 next_quote += 1;
-                lex_run(&mut run, &mut prose.toks);
+                lex_run(&mut run, text, &mut prose.toks, lowered);
                 let span = quotes[qi].span();
                 prose.quote_tok[qi] = Some(prose.toks.len());
                 prose.toks.push(Tok {
                     kind: TokKind::Quote(qi),
                     span,
-                    lower: String::new(),
+                    lower: Cow::Borrowed(""),
                     cap: false,
                     upper: false,
                 });
@@ -142,51 +201,50 @@ pub(super) fn build(file: &FileData, lookup: &Lookup<'_>) -> Prose {
             }
             let raw = inline.span.slice(text);
             match &inline.kind {
-                InlineKind::Text | InlineKind::Mark(_) => {
-                    let mut at = inline.span.start;
-                    for c in raw.chars() {
-                        let n = c.len_utf8();
-                        run.chars.push((c, Span::new(at, at + n)));
-                        at += n;
-                    }
-                }
+                InlineKind::Text | InlineKind::Mark(_) => run.push_src(text, inline.span),
                 InlineKind::Escape => {
                     if let Some(c) = raw[1..].chars().next() {
-                        run.chars.push((c, inline.span));
+                        run.push_char(text, c, inline.span);
                     }
                 }
-                InlineKind::Newline => run.chars.push((' ', inline.span)),
+                // A line end reads as a space; plain white space lexes the same in place (a
+                // comment line inside it does not).
+                InlineKind::Newline if raw.chars().all(char::is_whitespace) => {
+                    run.push_src(text, inline.span)
+                }
+                InlineKind::Newline => run.push_char(text, ' ', inline.span),
                 InlineKind::Attr(_) => {}
                 InlineKind::SpanMention { surface, target } => {
-                    lex_run(&mut run, &mut prose.toks);
+                    lex_run(&mut run, text, &mut prose.toks, lowered);
                     let shown = unescape(surface.slice(text));
-                    match target {
-                        Some(t) => prose
-                            .toks
-                            .push(mention_tok(&t.id, inline.span, &shown, lookup)),
-                        None => {
-                            // Malformed braces: the surface still reads as prose.
-                            let mut at = surface.start;
-                            for c in surface.slice(text).chars() {
-                                let n = c.len_utf8();
-                                run.chars.push((c, Span::new(at, at + n)));
-                                at += n;
-                            }
+                    // The surface as written, in ASCII: its lowercase is in `lowered`.
+                    let lower = match &shown {
+                        Cow::Borrowed(s) if s.is_ascii() => {
+                            Some(&lowered[surface.start..surface.end])
                         }
+                        _ => None,
+                    };
+                    match target {
+                        Some(t) => {
+                            prose
+                                .toks
+                                .push(mention_tok(&t.id, inline.span, &shown, lower, lookup))
+                        }
+                        // Malformed braces: the surface still reads as prose.
+                        None => run.push_src(text, *surface),
                     }
                 }
                 InlineKind::BareMention(t) => {
-                    lex_run(&mut run, &mut prose.toks);
-                    let shown =
-                        lookup(&t.id).map_or(t.id.clone(), |e| e.display_name().to_string());
+                    lex_run(&mut run, text, &mut prose.toks, lowered);
+                    let shown = lookup(&t.id).map_or(t.id.as_str(), |e| e.display_name());
                     prose
                         .toks
-                        .push(mention_tok(&t.id, inline.span, &shown, lookup));
+                        .push(mention_tok(&t.id, inline.span, shown, None, lookup));
                 }
             }
         }
     }
-    lex_run(&mut run, &mut prose.toks);
+    lex_run(&mut run, text, &mut prose.toks, lowered);
     close_para(&mut prose);
     prose.paras.retain(|p| p.end > p.start);
     prose
@@ -198,22 +256,38 @@ fn close_para(prose: &mut Prose) {
     }
 }
 
-fn mention_tok(id: &str, span: Span, shown: &str, lookup: &Lookup<'_>) -> Tok {
+/// `lower`: the lowercased `shown`, when it is at hand.
+fn mention_tok<'a>(
+    id: &'a str,
+    span: Span,
+    shown: &str,
+    lower: Option<&'a str>,
+    lookup: &Lookup<'_>,
+) -> Tok<'a> {
     Tok {
         kind: TokKind::Mention {
-            id: id.to_string(),
+            id,
             kind: lookup(id).and_then(|e| e.kind),
         },
         span,
-        lower: shown.to_lowercase(),
+        lower: lower.map_or_else(|| Cow::Owned(shown.to_lowercase()), Cow::Borrowed),
         cap: shown.chars().next().is_some_and(char::is_uppercase),
         upper: false,
     }
 }
 
-/// Lex the buffered characters into words and punctuation.
-fn lex_run(run: &mut Run, out: &mut Vec<Tok>) {
-    let chars = std::mem::take(&mut run.chars);
+/// Lex the run into words and punctuation, and empty it (keeping its allocation).
+fn lex_run<'a>(run: &mut Run, text: &str, out: &mut Vec<Tok<'a>>, lowered: &'a str) {
+    if !run.in_chars {
+        if run.has {
+            lex_source(text, run.start, run.end, out, lowered);
+            run.has = false;
+        }
+        return;
+    }
+    run.in_chars = false;
+    run.has = false;
+    let chars = &run.chars;
     let n = chars.len();
     let at = |i: usize| chars.get(i).map(|c| c.0);
     let mut i = 0;
@@ -238,7 +312,7 @@ fn lex_run(run: &mut Run, out: &mut Vec<Tok>) {
                     break;
                 }
             }
-            push_word(&chars[start..j], out);
+            push_word(&chars[start..j], out, lowered);
             i = j;
             continue;
         }
@@ -276,44 +350,237 @@ fn lex_run(run: &mut Run, out: &mut Vec<Tok>) {
         out.push(punct(c, span));
         i += 1;
     }
+    run.chars.clear();
 }
 
-fn punct(c: char, span: Span) -> Tok {
+/// Byte classes for the in-place lexer: ASCII white space, ASCII letters and digits, and
+/// the rest (other ASCII, and UTF-8 bytes, which take the general path).
+const WS: u8 = 1;
+const ALNUM: u8 = 2;
+
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c == b' ' || (c >= 9 && c <= 13) {
+            WS
+        } else if c.is_ascii_alphanumeric() {
+            ALNUM
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
+/// `lex_run` for a run that is the source range `a..b` itself: the same rules, on byte
+/// offsets instead of a character buffer, with ASCII letters and spaces skipped by table.
+fn lex_source<'a>(text: &str, a: usize, b: usize, out: &mut Vec<Tok<'a>>, lowered: &'a str) {
+    let s = &text[a..b];
+    let bytes = s.as_bytes();
+    let n = bytes.len();
+    let class = |p: usize| bytes.get(p).map_or(0, |&x| CLASS[x as usize]);
+    let at = |p: usize| -> Option<char> {
+        match bytes.get(p) {
+            None => None,
+            Some(&x) if x.is_ascii() => Some(char::from(x)),
+            Some(_) => s.get(p..).and_then(|r| r.chars().next()),
+        }
+    };
+    let mut i = 0;
+    while i < n {
+        let cls = CLASS[bytes[i] as usize];
+        if cls == WS {
+            i += 1;
+            continue;
+        }
+        let Some(c) = at(i) else { break };
+        let cl = c.len_utf8();
+        if cls == ALNUM || (!c.is_ascii() && c.is_alphanumeric()) {
+            let start = i;
+            let mut j = i + cl;
+            loop {
+                while class(j) == ALNUM {
+                    j += 1;
+                }
+                let Some(d) = at(j) else { break };
+                if d.is_ascii_whitespace() {
+                    break;
+                }
+                let dl = d.len_utf8();
+                let inner = |ok: bool| ok && at(j + dl).is_some_and(char::is_alphanumeric);
+                if d.is_alphanumeric()
+                    || inner(matches!(d, '\'' | '’' | '-' | '.' | '&'))
+                    || inner(d == ',' && bytes[j - 1].is_ascii_digit())
+                {
+                    j += dl;
+                } else {
+                    break;
+                }
+            }
+            push_source_word(&s[start..j], a + start, out, lowered);
+            i = j;
+            continue;
+        }
+        if c.is_whitespace() {
+            i += cl;
+            continue;
+        }
+        let span = Span::new(a + i, a + i + cl);
+        if matches!(c, '\'' | '’') {
+            // A possessive after a word or mention: `[Labour]'s`, `the Tories' plans`.
+            let adjacent = out.last().is_some_and(|t| {
+                t.span.end == span.start
+                    && matches!(t.kind, TokKind::Word | TokKind::Mention { .. })
+            });
+            let next = at(i + cl);
+            if adjacent && next == Some('s') && !at(i + cl + 1).is_some_and(char::is_alphanumeric) {
+                out.push(possessive(Span::new(span.start, span.end + 1)));
+                i += cl + 1;
+                continue;
+            }
+            if adjacent && !next.is_some_and(char::is_alphanumeric) {
+                out.push(possessive(span));
+                i += cl;
+                continue;
+            }
+        }
+        if c == '.' && at(i + 1) == Some('.') {
+            // An ellipsis `...` is one token.
+            let mut j = i;
+            while bytes.get(j) == Some(&b'.') {
+                j += 1;
+            }
+            out.push(punct('…', Span::new(a + i, a + j)));
+            i = j;
+            continue;
+        }
+        out.push(punct(c, span));
+        i += cl;
+    }
+}
+
+/// `push_word` for a word that is the source text `word` at `start`.
+fn push_source_word<'a>(word: &str, start: usize, out: &mut Vec<Tok<'a>>, lowered: &'a str) {
+    let end = start + word.len();
+    let (chars, cap, upper, lower) = if word.is_ascii() {
+        let b = word.as_bytes();
+        let letters = b.iter().filter(|x| x.is_ascii_alphabetic()).count();
+        let all_upper = !b.iter().any(u8::is_ascii_lowercase);
+        let lower: Cow<'a, str> = Cow::Borrowed(&lowered[start..end]);
+        (
+            b.len(),
+            b[0].is_ascii_uppercase(),
+            letters >= 2 && all_upper,
+            lower,
+        )
+    } else {
+        let mut chars = 0usize;
+        let mut letters = 0usize;
+        let mut all_upper = true;
+        let mut cap = false;
+        for c in word.chars() {
+            if chars == 0 {
+                cap = c.is_uppercase();
+            }
+            chars += 1;
+            if c.is_alphabetic() {
+                letters += 1;
+                all_upper &= c.is_uppercase();
+            }
+        }
+        let lower: Cow<'a, str> = Cow::Owned(word.to_lowercase());
+        (chars, cap, letters >= 2 && all_upper, lower)
+    };
+    // `Japan's` is the word and a possessive; `it's` and `let's` are contractions.
+    for suffix in ["'s", "’s"] {
+        if let Some(stem) = lower.strip_suffix(suffix) {
+            if !stem.is_empty() && !is_s_contraction(stem) && chars > 2 {
+                // The suffix's two characters are as long in the source (`'S`, `’s`).
+                let cut = end - suffix.len();
+                let stem = match &lower {
+                    Cow::Borrowed(l) => Cow::Borrowed(&l[..stem.len()]),
+                    Cow::Owned(_) => Cow::Owned(stem.to_string()),
+                };
+                out.push(Tok {
+                    kind: TokKind::Word,
+                    span: Span::new(start, cut),
+                    lower: stem,
+                    cap,
+                    upper,
+                });
+                out.push(possessive(Span::new(cut, end)));
+                return;
+            }
+        }
+    }
+    out.push(Tok {
+        kind: TokKind::Word,
+        span: Span::new(start, end),
+        lower,
+        cap,
+        upper,
+    });
+}
+
+fn punct<'a>(c: char, span: Span) -> Tok<'a> {
     Tok {
         kind: TokKind::Punct(c),
         span,
-        lower: String::new(),
+        lower: Cow::Borrowed(""),
         cap: false,
         upper: false,
     }
 }
 
-fn possessive(span: Span) -> Tok {
+fn possessive<'a>(span: Span) -> Tok<'a> {
     Tok {
         kind: TokKind::Possessive,
         span,
-        lower: String::new(),
+        lower: Cow::Borrowed(""),
         cap: false,
         upper: false,
     }
 }
 
-fn push_word(chars: &[(char, Span)], out: &mut Vec<Tok>) {
-    let text: String = chars.iter().map(|c| c.0).collect();
+fn push_word<'a>(chars: &[(char, Span)], out: &mut Vec<Tok<'a>>, lowered: &'a str) {
     let span = Span::new(chars[0].1.start, chars[chars.len() - 1].1.end);
-    let cap = text.chars().next().is_some_and(char::is_uppercase);
-    let lower = text.to_lowercase();
-    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
-    let upper = letters >= 2 && text.chars().all(|c| !c.is_alphabetic() || c.is_uppercase());
+    let cap = chars[0].0.is_uppercase();
+    let mut letters = 0usize;
+    let mut all_upper = true;
+    let mut ascii = true;
+    let mut bytes = 0usize;
+    for &(c, _) in chars {
+        if c.is_alphabetic() {
+            letters += 1;
+            all_upper &= c.is_uppercase();
+        }
+        ascii &= c.is_ascii();
+        bytes += c.len_utf8();
+    }
+    let upper = letters >= 2 && all_upper;
+    // ASCII characters that fill their span exactly are the source bytes themselves (no
+    // escape, no skipped attribute block): the lowercased copy of the file holds the word.
+    let lower: Cow<'a, str> = if ascii && bytes == span.end - span.start {
+        Cow::Borrowed(&lowered[span.start..span.end])
+    } else {
+        Cow::Owned(chars.iter().map(|c| c.0).collect::<String>().to_lowercase())
+    };
     // `Japan's` is the word and a possessive; `it's` and `let's` are contractions.
     for suffix in ["'s", "’s"] {
         if let Some(stem) = lower.strip_suffix(suffix) {
             if !stem.is_empty() && !is_s_contraction(stem) && chars.len() > 2 {
                 let cut = chars[chars.len() - 2].1.start;
+                let stem = match &lower {
+                    Cow::Borrowed(l) => Cow::Borrowed(&l[..stem.len()]),
+                    Cow::Owned(_) => Cow::Owned(stem.to_string()),
+                };
                 out.push(Tok {
                     kind: TokKind::Word,
                     span: Span::new(span.start, cut),
-                    lower: stem.to_string(),
+                    lower: stem,
                     cap,
                     upper,
                 });
@@ -336,7 +603,8 @@ fn push_word(chars: &[(char, Span)], out: &mut Vec<Tok>) {
 pub(crate) fn plain_text(file: &FileData, range: Span) -> String {
     let text = &file.text;
     let blocks = &file.parse().blocks;
-    let mut out = String::new();
+    // The words are at most as long as their source, give or take a space between blocks.
+    let mut out = String::with_capacity(range.end.saturating_sub(range.start) + 1);
     let first = blocks.partition_point(|b| b.span().end <= range.start);
     for block in &blocks[first..] {
         if block.span().start >= range.end {
@@ -378,10 +646,14 @@ mod tests {
     use crate::analysis::entity::Entity;
     use crate::syntax::ParseOptions;
 
-    fn toks(text: &str) -> (FileData, Prose) {
-        let file = FileData::new(text.to_string(), &ParseOptions::default());
+    fn toks(text: &str) -> (&'static FileData, Prose<'static>) {
+        let file: &'static FileData = Box::leak(Box::new(FileData::new(
+            text.to_string(),
+            &ParseOptions::default(),
+        )));
+        let lowered: &'static str = Box::leak(file.text.to_ascii_lowercase().into_boxed_str());
         let lookup = |_: &str| -> Option<&Entity> { None };
-        let prose = build(&file, &lookup);
+        let prose = build(file, lowered, &lookup);
         (file, prose)
     }
 
@@ -389,7 +661,7 @@ mod tests {
         p.toks
             .iter()
             .map(|t| match &t.kind {
-                TokKind::Word => t.lower.clone(),
+                TokKind::Word => t.lower.to_string(),
                 TokKind::Punct(c) => c.to_string(),
                 TokKind::Mention { id, .. } => format!("@{id}"),
                 TokKind::Quote(q) => format!("Q{q}"),
@@ -434,6 +706,64 @@ mod tests {
             show(&p)[2..],
             ["wait", "…", "what", "?", "@", "not", "a", "mention"]
         );
+    }
+
+    /// Tokens as comparable tuples.
+    fn shape(toks: &[Tok<'_>]) -> Vec<(TokKind<'static>, Span, String, bool, bool)> {
+        toks.iter()
+            .map(|t| {
+                let kind = match &t.kind {
+                    TokKind::Word => TokKind::Word,
+                    TokKind::Punct(c) => TokKind::Punct(*c),
+                    TokKind::Possessive => TokKind::Possessive,
+                    other => panic!("unexpected {other:?}"),
+                };
+                (kind, t.span, t.low().to_string(), t.cap, t.upper)
+            })
+            .collect()
+    }
+
+    /// The in-place lexer gives exactly the tokens of the character-buffer one.
+    fn same_tokens_both_ways(text: &str) {
+        let lowered = text.to_ascii_lowercase();
+        let mut in_place = Vec::new();
+        lex_source(text, 0, text.len(), &mut in_place, &lowered);
+        let mut run = Run::default();
+        push_chars(&mut run.chars, text, Span::new(0, text.len()));
+        run.in_chars = true;
+        let mut buffered = Vec::new();
+        lex_run(&mut run, text, &mut buffered, &lowered);
+        assert_eq!(shape(&in_place), shape(&buffered), "{text}");
+        assert!(run.chars.is_empty() && !run.in_chars && !run.has);
+    }
+
+    #[test]
+    fn in_place_lexing_matches_the_character_buffer() {
+        for text in [
+            "Japan’s PM, Mr. O'Neill's 3,745.5 rise... it's the Tories' plan — ‘quoted’ words",
+            "e.g. U.S.-led A&B x.y ÉLAN naïve İstanbul \u{212A}elvin JAPAN'S ’s 'S x’S",
+            "QC BBC's, a-, -b, 1,2, ,3 'tis ''s... .. . \u{a0}non\u{2009}breaking\r\n end'",
+            "",
+            "'",
+            "a",
+        ] {
+            same_tokens_both_ways(text);
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for dir in [
+            "tests/fixtures",
+            "../shared/corpus/dev",
+            "../shared/examples",
+        ] {
+            let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                if let Ok(text) = std::fs::read_to_string(e.path()) {
+                    same_tokens_both_ways(&text);
+                }
+            }
+        }
     }
 
     #[test]

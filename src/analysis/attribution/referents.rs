@@ -9,8 +9,8 @@ use super::sentences::Sentence;
 use super::subject::Subject;
 use super::Lookup;
 use crate::analysis::entity::EntityKind;
+use fnv::FnvHashMap as FnvMap;
 use crate::syntax::Span;
-use std::collections::HashMap;
 
 /// How many sentences back a pronoun looks (within the paragraph window).
 const MAX_SENTENCES_BACK: usize = 10;
@@ -19,10 +19,10 @@ const MAX_MENTIONS: usize = 50;
 const MAX_TOKENS_BACK: usize = 200;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) enum Ref {
+pub(super) enum Ref<'a> {
     /// A defined (or at least mentioned) entity.
     Entity {
-        id: String,
+        id: &'a str,
         kind: Option<EntityKind>,
         span: Span,
     },
@@ -35,10 +35,10 @@ pub(super) enum Ref {
     },
 }
 
-impl Ref {
+impl<'a> Ref<'a> {
     /// The speaker this names: an entity of a speaking kind (or of an unknown kind, whose
     /// mention is reported elsewhere).
-    pub(super) fn speaker(&self) -> Option<(&str, Span)> {
+    pub(super) fn speaker(&self) -> Option<(&'a str, Span)> {
         match self {
             Ref::Entity { id, kind, span } if kind.is_none_or(EntityKind::can_speak) => {
                 Some((id, *span))
@@ -47,7 +47,7 @@ impl Ref {
         }
     }
 
-    pub(super) fn entity_id(&self) -> Option<&str> {
+    pub(super) fn entity_id(&self) -> Option<&'a str> {
         match self {
             Ref::Entity { id, .. } => Some(id),
             Ref::Other { .. } => None,
@@ -63,42 +63,39 @@ impl Ref {
 }
 
 pub(super) struct Resolver<'a> {
-    toks: &'a [Tok],
+    toks: &'a [Tok<'a>],
     sents: &'a [Sentence],
-    genders: HashMap<String, Option<Gender>>,
+    genders: FnvMap<&'a str, Option<Gender>>,
     /// The clause subject of each sentence processed so far.
     pub clause: Vec<Subject>,
     /// The salient referent of each sentence processed so far.
-    pub salient: Vec<Option<Ref>>,
+    pub salient: Vec<Option<Ref<'a>>>,
 }
 
 /// Gender hints for every entity mentioned: honorifics in names, aliases and mention surfaces
 /// (`Mr`, `Lord` / `Ms`, `Baroness`). Conflicting hints give no gender.
-fn genders(toks: &[Tok], lookup: &Lookup<'_>) -> HashMap<String, Option<Gender>> {
-    let mut votes: HashMap<String, (u32, u32)> = HashMap::new();
-    let mut vote = |id: &str, name: &str| {
-        let mut words = name.split_whitespace();
-        let first = words.next().unwrap_or("");
-        let word = if first.eq_ignore_ascii_case("the") {
-            words.next().unwrap_or("")
-        } else {
-            first
-        };
-        let v = votes.entry(id.to_string()).or_default();
-        match honorific_gender(word) {
-            Some(Gender::Male) => v.0 += 1,
-            Some(Gender::Female) => v.1 += 1,
-            None => {}
-        }
+fn genders<'a>(toks: &[Tok<'a>], lookup: &Lookup<'_>) -> FnvMap<&'a str, Option<Gender>> {
+    // Male and female votes per entity, and whether its names were counted yet.
+    let mut votes: FnvMap<&'a str, (u32, u32, bool)> = FnvMap::default();
+    let vote = |v: &mut (u32, u32, bool), g: Option<Gender>| match g {
+        Some(Gender::Male) => v.0 += 1,
+        Some(Gender::Female) => v.1 += 1,
+        None => {}
     };
-    let mut seen = std::collections::HashSet::new();
+    // A surface recurs with every mention: read its honorific once.
+    let mut surfaces: FnvMap<&str, Option<Gender>> = FnvMap::default();
     for t in toks {
         if let TokKind::Mention { id, .. } = &t.kind {
-            vote(id, &t.lower);
-            if seen.insert(id.clone()) {
+            let v = votes.entry(*id).or_default();
+            let g = *surfaces
+                .entry(t.low())
+                .or_insert_with(|| name_gender(t.low()));
+            vote(v, g);
+            if !v.2 {
+                v.2 = true;
                 if let Some(e) = lookup(id) {
                     for n in e.names() {
-                        vote(id, n);
+                        vote(v, name_gender(n));
                     }
                 }
             }
@@ -106,7 +103,7 @@ fn genders(toks: &[Tok], lookup: &Lookup<'_>) -> HashMap<String, Option<Gender>>
     }
     votes
         .into_iter()
-        .map(|(id, (m, f))| {
+        .map(|(id, (m, f, _))| {
             let g = match (m > 0, f > 0) {
                 (true, false) => Some(Gender::Male),
                 (false, true) => Some(Gender::Female),
@@ -117,12 +114,24 @@ fn genders(toks: &[Tok], lookup: &Lookup<'_>) -> HashMap<String, Option<Gender>>
         .collect()
 }
 
+/// The gender the honorific opening a name implies (`Mr X`, `the Duchess of Y`).
+fn name_gender(name: &str) -> Option<Gender> {
+    let mut words = name.split_whitespace();
+    let first = words.next().unwrap_or("");
+    let word = if first.eq_ignore_ascii_case("the") {
+        words.next().unwrap_or("")
+    } else {
+        first
+    };
+    honorific_gender(word)
+}
+
 fn compatible(want: Gender, have: Option<Gender>) -> bool {
     have.is_none_or(|g| g == want)
 }
 
 impl<'a> Resolver<'a> {
-    pub(super) fn new(toks: &'a [Tok], sents: &'a [Sentence], lookup: &Lookup<'_>) -> Self {
+    pub(super) fn new(toks: &'a [Tok<'a>], sents: &'a [Sentence], lookup: &Lookup<'_>) -> Self {
         Resolver {
             toks,
             sents,
@@ -132,10 +141,10 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn mention_ref(&self, i: usize) -> Option<Ref> {
+    fn mention_ref(&self, i: usize) -> Option<Ref<'a>> {
         match &self.toks[i].kind {
             TokKind::Mention { id, kind } => Some(Ref::Entity {
-                id: id.clone(),
+                id,
                 kind: *kind,
                 span: self.toks[i].span,
             }),
@@ -144,7 +153,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// What the subject refers to, seen from sentence `s`.
-    pub(super) fn resolve(&self, s: usize, subject: Subject) -> Option<Ref> {
+    pub(super) fn resolve(&self, s: usize, subject: Subject) -> Option<Ref<'a>> {
         match subject {
             Subject::Mention(i) => self.mention_ref(i),
             Subject::Pronoun(i, p) => self.resolve_pronoun(s, i, p),
@@ -183,7 +192,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// Whether `r` can be what the pronoun stands for.
-    fn fits(&self, p: Pronoun, r: &Ref) -> bool {
+    fn fits(&self, p: Pronoun, r: &Ref<'_>) -> bool {
         match (p, r) {
             (Pronoun::He | Pronoun::She, Ref::Entity { id, kind, .. }) => {
                 let want = if p == Pronoun::He {
@@ -192,7 +201,7 @@ impl<'a> Resolver<'a> {
                     Gender::Female
                 };
                 *kind == Some(EntityKind::Person)
-                    && compatible(want, self.genders.get(id).copied().flatten())
+                    && compatible(want, self.genders.get(*id).copied().flatten())
             }
             (
                 Pronoun::He | Pronoun::She,
@@ -228,7 +237,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// Mentions of sentence tokens `lo..hi`, nearest first.
-    fn mentions_back(&self, lo: usize, hi: usize) -> impl Iterator<Item = Ref> + '_ {
+    fn mentions_back(&self, lo: usize, hi: usize) -> impl Iterator<Item = Ref<'a>> + '_ {
         (lo.max(hi.saturating_sub(MAX_TOKENS_BACK))..hi)
             .rev()
             .filter(|&i| self.toks[i].is_mention())
@@ -236,7 +245,7 @@ impl<'a> Resolver<'a> {
             .filter_map(|i| self.mention_ref(i))
     }
 
-    fn resolve_pronoun(&self, s: usize, at: usize, p: Pronoun) -> Option<Ref> {
+    fn resolve_pronoun(&self, s: usize, at: usize, p: Pronoun) -> Option<Ref<'a>> {
         let sent = self.sents[s];
         // The subject of this sentence when it comes first (`X said he …`).
         if let Some(c) = self.clause.get(s).copied() {

@@ -15,7 +15,7 @@ pub(super) struct Sentence {
     pub heading: bool,
 }
 
-fn starts_sentence(t: &Tok) -> bool {
+fn starts_sentence(t: &Tok<'_>) -> bool {
     match &t.kind {
         TokKind::Quote(_) => true,
         TokKind::Word | TokKind::Mention { .. } => {
@@ -39,12 +39,12 @@ pub(super) fn end_mark(content: &str) -> Option<char> {
 
 /// Whether a reporting clause starts at `k` (`Mr Smith asked`, `asked Mr Smith`): a question
 /// or exclamation in quotation marks followed by one does not end the sentence.
-fn reporting_clause_at(toks: &[Tok], k: usize, end: usize, lex: &Lexicon) -> bool {
+fn reporting_clause_at(toks: &[Tok<'_>], k: usize, end: usize, lex: &Lexicon) -> bool {
     for i in k..end.min(k + 8) {
         let t = &toks[i];
         match &t.kind {
             TokKind::Word => {
-                let w = t.lower.as_str();
+                let w = t.low();
                 let next = |n: usize| toks.get(i + n).filter(|_| i + n < end).and_then(Tok::word);
                 if !t.cap && lex.verb_at(w, next).is_some() {
                     return true;
@@ -62,7 +62,7 @@ fn reporting_clause_at(toks: &[Tok], k: usize, end: usize, lex: &Lexicon) -> boo
 }
 
 pub(super) fn split(
-    prose: &Prose,
+    prose: &Prose<'_>,
     lex: &Lexicon,
     quote_end: impl Fn(usize) -> Option<char>,
 ) -> Vec<Sentence> {
@@ -123,8 +123,9 @@ mod tests {
 
     fn sentences(text: &str) -> Vec<String> {
         let file = FileData::new(text.to_string(), &ParseOptions::default());
+        let lowered = file.text.to_ascii_lowercase();
         let lookup = |_: &str| -> Option<&Entity> { None };
-        let prose = super::super::prose::build(&file, &lookup);
+        let prose = super::super::prose::build(&file, &lowered, &lookup);
         let ends = |q: usize| end_mark(file.parse().quotes[q].content.slice(&file.text));
         split(&prose, &Lexicon::default(), ends)
             .iter()

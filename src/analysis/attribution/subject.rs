@@ -51,19 +51,19 @@ impl Subject {
 /// A view of one sentence's tokens.
 #[derive(Clone, Copy)]
 pub(super) struct Clause<'a> {
-    pub toks: &'a [Tok],
+    pub toks: &'a [Tok<'a>],
     /// Token range of the sentence.
     pub lo: usize,
     pub hi: usize,
     pub lex: &'a Lexicon,
 }
 
-fn word(t: &Tok) -> Option<&str> {
+fn word<'t>(t: &'t Tok<'_>) -> Option<&'t str> {
     t.word()
 }
 
 /// A capitalised word that is not a function word: part of a name or title.
-fn is_cap_noun(t: &Tok) -> bool {
+fn is_cap_noun(t: &Tok<'_>) -> bool {
     t.cap
         && t.word().is_some_and(|w| {
             !is_preposition(w)
@@ -77,7 +77,7 @@ fn is_cap_noun(t: &Tok) -> bool {
 }
 
 impl<'a> Clause<'a> {
-    fn tok(&self, i: usize) -> Option<&'a Tok> {
+    fn tok(&self, i: usize) -> Option<&'a Tok<'a>> {
         (i >= self.lo && i < self.hi).then(|| &self.toks[i])
     }
 
@@ -103,7 +103,7 @@ impl<'a> Clause<'a> {
             let t = &self.toks[k];
             match &t.kind {
                 TokKind::Word => {
-                    let w = t.lower.as_str();
+                    let w = t.low();
                     if is_preposition(w) {
                         return Some(k);
                     }
@@ -149,7 +149,7 @@ impl<'a> Clause<'a> {
             }
             match &t.kind {
                 TokKind::Word => {
-                    let w = t.lower.as_str();
+                    let w = t.low();
                     if is_coordinator(w) {
                         return Subject::MainClause;
                     }
@@ -324,7 +324,7 @@ impl<'a> Clause<'a> {
         let valid = attaches
             && match &first.kind {
                 TokKind::Word => {
-                    let w = first.lower.as_str();
+                    let w = first.low();
                     if is_coordinator(w) {
                         false // `X, and Y, said`: a conjunct, not an aside
                     } else if matches!(w, "who" | "whose" | "which" | "whom" | "where") {
@@ -362,7 +362,7 @@ impl<'a> Clause<'a> {
             let t = &self.toks[k];
             match &t.kind {
                 TokKind::Word => {
-                    let w = t.lower.as_str();
+                    let w = t.low();
                     if let Some(p) = pronoun(w) {
                         if head == Subject::None {
                             return (Subject::Pronoun(k, p), k + 1);
@@ -497,9 +497,7 @@ impl<'a> Clause<'a> {
             while let Some(t) = self.tok(k) {
                 let skip = match &t.kind {
                     TokKind::Quote(_) | TokKind::Punct(_) => true,
-                    TokKind::Word => {
-                        is_coordinator(&t.lower) || matches!(t.lower.as_str(), "so" | "then")
-                    }
+                    TokKind::Word => is_coordinator(&t.lower) || matches!(t.low(), "so" | "then"),
                     _ => false,
                 };
                 if !skip {

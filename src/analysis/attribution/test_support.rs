@@ -12,18 +12,23 @@ use crate::syntax::ParseOptions;
 const CAST: &str = "@smith: person \"John Smith\"\n  aka: Mr Smith\n@jones: person \"Mary Jones\"\n  aka: Ms Jones\n@acme: org \"Acme\"\n@paris: place \"Paris\"\n\n";
 
 pub(super) struct Snippet {
-    pub file: FileData,
-    pub prose: Prose,
+    pub file: &'static FileData,
+    pub prose: Prose<'static>,
     pub sents: Vec<Sentence>,
     pub lex: Lexicon,
 }
 
 impl Snippet {
     pub(super) fn new(text: &str) -> Snippet {
-        let file = FileData::new(format!("{CAST}{text}"), &ParseOptions::default());
+        // Leaked so that the tokens can borrow from the snippet (a test's few bytes).
+        let file: &'static FileData = Box::leak(Box::new(FileData::new(
+            format!("{CAST}{text}"),
+            &ParseOptions::default(),
+        )));
+        let lowered: &'static str = Box::leak(file.text.to_ascii_lowercase().into_boxed_str());
         let lex = Lexicon::default();
         let lookup = |id: &str| -> Option<&Entity> { file.entity(id).map(|(_, e)| e) };
-        let prose = prose::build(&file, &lookup);
+        let prose = prose::build(file, lowered, &lookup);
         let sents = sentences::split(&prose, &lex, |q| {
             sentences::end_mark(file.parse().quotes[q].content.slice(&file.text))
         });
