@@ -31,10 +31,15 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn peak_rss_mb(pid: u32) -> f64 {
+    status_mb(pid, "VmHWM:")
+}
+
+/// A memory figure of `/proc/PID/status` in MB (`VmHWM:` peak, `VmRSS:` current).
+fn status_mb(pid: u32, field: &str) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(field))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .map_or(0.0, |kb| kb / 1024.0)
 }
@@ -153,6 +158,11 @@ fn run(articles: usize) {
     println!("| completion p50 / p99 | {c50:.2} / {c99:.2} ms |");
     let (e50, e99) = edit_to_diagnostics(&mut c, &uri, &mut text, 200);
     println!("| edit → diagnostics, 5 KB, p50 / p99 | {e50:.2} / {e99:.2} ms |");
+    println!(
+        "| RSS before the 1 MB document (peak so far) | {:.0} MB ({:.0} MB) |",
+        status_mb(pid, "VmRSS:"),
+        peak_rss_mb(pid)
+    );
 
     // A 1 MB document.
     let big_uri = file_uri(&dir.path().join("articles/000/big.nmk"));
@@ -164,6 +174,144 @@ fn run(articles: usize) {
     println!("| peak RSS | {:.0} MB |", peak_rss_mb(pid));
     let status = c.shutdown_and_exit();
     assert!(status.success());
+}
+
+/// The library calls behind the requests, in-process on the same synthetic workspace (no
+/// protocol, no disk): parse and index time, the model's memory (RSS growth), and p50/p99 of
+/// `ide::completion_limited`, `ide::references` (with the positions a server computes) and
+/// an edit of the open article. For profiling (`perf`, `callgrind`) without the client.
+fn library(articles: usize) {
+    use newsmark::analysis::{ide, FileData, Workspace};
+    use newsmark::lsp::pos::{Encoding, LineIndex};
+    use std::sync::Arc;
+    let rss = || {
+        let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        s.lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    };
+    let mut texts: Vec<(String, String)> = Vec::new();
+    for (n, from) in (0..ENTITIES).step_by(100).enumerate() {
+        texts.push((
+            format!("/ws/registry/entities-{n:03}.nmk"),
+            synth::registry(from, (from + 100).min(ENTITIES)),
+        ));
+    }
+    for i in 0..articles {
+        texts.push((
+            format!("/ws/articles/{:03}/a{i:05}.nmk", i / 500),
+            synth::article(i as u64, ENTITIES, 3000),
+        ));
+    }
+    let rss0 = rss();
+    let mut ws = Workspace::new(Default::default());
+    let opts = ws.parse_options();
+    let t = Instant::now();
+    let parsed: Vec<(String, Arc<FileData>)> = texts
+        .into_iter()
+        .map(|(k, t)| (k, Arc::new(FileData::indexed(t, &opts))))
+        .collect();
+    let t_parse = t.elapsed();
+    let t = Instant::now();
+    for (k, d) in parsed {
+        ws.insert_quiet(&k, d);
+    }
+    let t_insert = t.elapsed();
+    println!(
+        "| parse (1 thread) / insert | {:.0} / {:.0} ms |",
+        ms(t_parse),
+        ms(t_insert)
+    );
+    println!("| model RSS growth | {:.0} MB |", rss() - rss0);
+    if std::env::var_os("LSP_BENCH_SIZES").is_some() {
+        use newsmark::analysis::Reference;
+        let (mut refs, mut cap, mut text, mut ents) = (0, 0, 0, 0);
+        for (_, f) in ws.files() {
+            refs += f.references.len();
+            cap += f.references.capacity();
+            text += f.text.capacity();
+            ents += f.entities.len();
+        }
+        println!(
+            "sizes: FileData {} B, Reference {} B; {refs} references (capacity {cap}), {ents} entities, text {:.1} MB",
+            std::mem::size_of::<FileData>(),
+            std::mem::size_of::<Reference>(),
+            text as f64 / 1e6
+        );
+    }
+
+    let key = "/ws/articles/000/a00001.nmk";
+    let mut text = synth::article(1, ENTITIES, 5000);
+    let file = ws.set_file(key, text.clone()).file.unwrap();
+    let mentions = mention_offsets(&text);
+    let n = 300;
+    let time = |f: &mut dyn FnMut(usize)| -> (f64, f64) {
+        let mut t = Vec::with_capacity(n);
+        for i in 0..n {
+            let start = Instant::now();
+            f(i);
+            t.push(ms(start.elapsed()));
+        }
+        (pct(&mut t, 0.5), pct(&mut t, 0.99))
+    };
+    let mut count = 0;
+    let (c50, c99) = time(&mut |i| {
+        let off = mentions[i % mentions.len()] + 1;
+        count += ide::completion_limited(&ws, file, off, 100).0.len();
+    });
+    println!(
+        "| completion_limited p50 / p99 | {c50:.3} / {c99:.3} ms ({} items) |",
+        count / n
+    );
+    let mut count = 0;
+    let (r50, r99) = time(&mut |i| {
+        let off = mentions[i % mentions.len()] + 1;
+        let locs = ide::references(&ws, file, off, true);
+        // What the server adds: a line index per file, positions.
+        let mut lines = std::collections::HashMap::new();
+        for l in &locs {
+            let data = ws.file(l.file).unwrap();
+            let li = lines
+                .entry(l.file)
+                .or_insert_with(|| LineIndex::new(&data.text));
+            std::hint::black_box(li.range(&data.text, l.span.start, l.span.end, Encoding::Utf16));
+        }
+        count += locs.len();
+    });
+    println!(
+        "| references + positions p50 / p99 | {r50:.3} / {r99:.3} ms ({} locations) |",
+        count / n
+    );
+    let anchor = text.find("Officials met").unwrap_or(text.len() / 2);
+    let mut deps = 0;
+    let (e50, e99) = time(&mut |i| {
+        if i % 2 == 0 {
+            text.insert(anchor, 'x');
+        } else {
+            text.remove(anchor);
+        }
+        let change = ws.set_file(key, text.clone());
+        deps += ws.affected(&change).len();
+    });
+    println!(
+        "| edit: parse + insert + dependents p50 / p99 | {e50:.3} / {e99:.3} ms ({} dependents) |",
+        deps / n
+    );
+    // The 1 MB document: what its parse and analysis take.
+    let big = synth::article(99_999, ENTITIES, 1_000_000);
+    let (r0, t) = (rss(), Instant::now());
+    let file = ws.set_file("/ws/articles/000/big.nmk", big).file.unwrap();
+    let (r1, t1) = (rss(), t.elapsed());
+    let a = ws.analyze(file);
+    println!(
+        "| 1 MB document: parse + insert / analyze | {:.0} ms, +{:.0} MB / {:.0} ms, +{:.0} MB ({} diagnostics) |",
+        ms(t1),
+        r1 - r0,
+        ms(t.elapsed() - t1),
+        rss() - r1,
+        a.diagnostics.len()
+    );
 }
 
 fn walk_size(dir: &std::path::Path) -> u64 {
@@ -194,6 +342,14 @@ fn main() {
         Some(n) => vec![n],
         None => vec![1000, 10_000],
     };
+    if args.iter().any(|a| a == "--library") {
+        println!("| measure | value |\n| --- | --- |");
+        for n in sizes {
+            println!("\n## library, {n} articles, {ENTITIES} entities");
+            library(n);
+        }
+        return;
+    }
     if let Some(dir) = value("--generate") {
         for n in &sizes {
             let d = std::path::Path::new(&dir).join(format!("ws-{n}"));

@@ -2,12 +2,12 @@
 //! the files that reference them. Updating one file touches only the index entries of its IDs
 //! and reports which IDs changed, so a server re-checks just the files that depend on them.
 
-use super::entity::Entity;
+use super::entity::{Entity, EntityKind};
 use super::file::FileData;
 use crate::config::Config;
 use crate::syntax::ParseOptions;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileId(pub u32);
@@ -40,11 +40,17 @@ impl Resolution {
     }
 }
 
-/// What an update changed: IDs whose definitions or whose set of referencing files changed.
+/// What an update changed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Change {
     pub file: Option<FileId>,
+    /// IDs whose definitions changed: every file that defines or references them may analyse
+    /// differently.
     pub ids: BTreeSet<String>,
+    /// IDs whose set of referencing files changed (and whose definitions did not): only the
+    /// files defining them may analyse differently (whether a definition is used, or shadows
+    /// one that is). An edit that keeps a file's referenced IDs changes none.
+    pub uses: BTreeSet<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -55,8 +61,30 @@ pub struct Workspace {
     files: BTreeMap<FileId, Arc<FileData>>,
     /// ID → every definition, in (file, index) order.
     defs: HashMap<String, Vec<EntityRef>>,
-    /// ID → the files that reference it.
-    users: HashMap<String, BTreeSet<FileId>>,
+    /// ID → the files that reference it, sorted.
+    users: HashMap<String, Vec<FileId>>,
+    /// Every defined ID with what completion matches against, built on first use after the
+    /// definitions changed (they rarely do while a user types).
+    summaries: OnceLock<Vec<IdSummary>>,
+    /// For each of `summaries`, how many files reference the ID; built on first use after the
+    /// summaries or any file's set of referenced IDs changed.
+    user_counts: OnceLock<Vec<u32>>,
+}
+
+/// A defined ID as completion lists it; depends on the definitions only.
+#[derive(Clone, Debug)]
+pub struct IdSummary {
+    pub id: String,
+    /// Every definition, in (file, index) order.
+    pub defs: Vec<EntityRef>,
+    /// The ID and the names and aliases of every definition, separated by spaces.
+    pub filter_text: String,
+    /// `filter_text` in lower case.
+    pub filter_lower: String,
+    /// With exactly one definition: its detail line and documentation for completion.
+    pub single: Option<(String, String)>,
+    /// With exactly one definition: its kind (`Some(None)`: a definition without a kind).
+    pub kind: Option<Option<EntityKind>>,
 }
 
 impl Workspace {
@@ -129,6 +157,16 @@ impl Workspace {
 
     /// Put an already parsed file in the workspace (parse off the lock, insert under it).
     pub fn insert(&mut self, key: &str, data: Arc<FileData>) -> Change {
+        self.put(key, data, true)
+    }
+
+    /// [`Workspace::insert`] without working out what changed (bulk loading, where the caller
+    /// treats everything as changed).
+    pub fn insert_quiet(&mut self, key: &str, data: Arc<FileData>) {
+        self.put(key, data, false);
+    }
+
+    fn put(&mut self, key: &str, data: Arc<FileData>, track: bool) -> Change {
         let id = match self.by_key.get(key) {
             Some(id) => *id,
             None => {
@@ -139,27 +177,86 @@ impl Workspace {
             }
         };
         let old = self.files.insert(id, data.clone());
-        let mut change = self.unindex(id, old.as_deref());
-        let added = self.index(id, &data);
-        change.ids.extend(changed_ids(old.as_deref(), &data));
-        change.ids.extend(added);
-        change.file = Some(id);
+        let mut change = Change {
+            file: Some(id),
+            ..Change::default()
+        };
+        if let Some(old) = &old {
+            self.unindex_defs(id, old);
+        }
+        self.index_defs(id, &data);
+        if !data.entities.is_empty() || old.as_ref().is_some_and(|o| !o.entities.is_empty()) {
+            self.summaries = OnceLock::new();
+            self.user_counts = OnceLock::new();
+        }
+        if track {
+            change.ids = changed_ids(old.as_deref(), &data);
+        }
+        if old.is_none() && !track {
+            // A new file while loading: `add_user` skips repeats, no need to sort them out.
+            for r in &data.references {
+                self.add_user(&r.id, id);
+            }
+            return change;
+        }
+        // Only the difference of the referenced IDs touches the users index.
+        let before = old.as_deref().map(referenced).unwrap_or_default();
+        let after = referenced(&data);
+        let (mut i, mut j) = (0, 0);
+        while i < before.len() || j < after.len() {
+            let (gone, came) = match (before.get(i), after.get(j)) {
+                (Some(b), Some(a)) if b == a => {
+                    i += 1;
+                    j += 1;
+                    continue;
+                }
+                (Some(b), Some(a)) if b < a => (Some(*b), None),
+                (Some(b), None) => (Some(*b), None),
+                (_, Some(a)) => (None, Some(*a)),
+                (None, None) => break,
+            };
+            if let Some(r) = gone {
+                i += 1;
+                self.remove_user(r, id);
+                if track {
+                    change.uses.insert(r.to_string());
+                }
+            }
+            if let Some(r) = came {
+                j += 1;
+                self.add_user(r, id);
+                if track {
+                    change.uses.insert(r.to_string());
+                }
+            }
+        }
+        change.uses.retain(|u| !change.ids.contains(u));
         change
     }
 
     pub fn remove_file(&mut self, key: &str) -> Option<Change> {
         let id = self.file_id(key)?;
         let old = self.files.remove(&id)?;
-        let mut change = self.unindex(id, Some(&old));
+        self.unindex_defs(id, &old);
+        if !old.entities.is_empty() {
+            self.summaries = OnceLock::new();
+            self.user_counts = OnceLock::new();
+        }
+        let mut change = Change {
+            file: Some(id),
+            ..Change::default()
+        };
         change.ids.extend(old.entities.iter().map(|e| e.id.clone()));
-        change.file = Some(id);
+        for r in referenced(&old) {
+            self.remove_user(r, id);
+            if !change.ids.contains(r) {
+                change.uses.insert(r.to_string());
+            }
+        }
         Some(change)
     }
 
-    /// Remove a file's index entries; returns IDs that lost their last user.
-    fn unindex(&mut self, id: FileId, old: Option<&FileData>) -> Change {
-        let mut change = Change::default();
-        let Some(old) = old else { return change };
+    fn unindex_defs(&mut self, id: FileId, old: &FileData) {
         for e in old.defined_ids() {
             if let Some(v) = self.defs.get_mut(e) {
                 v.retain(|r| r.file != id);
@@ -168,20 +265,9 @@ impl Workspace {
                 }
             }
         }
-        for r in old.referenced_ids() {
-            if let Some(set) = self.users.get_mut(r) {
-                set.remove(&id);
-                change.ids.insert(r.to_string());
-                if set.is_empty() {
-                    self.users.remove(r);
-                }
-            }
-        }
-        change
     }
 
-    /// Add a file's index entries; returns the IDs it references.
-    fn index(&mut self, id: FileId, data: &FileData) -> BTreeSet<String> {
+    fn index_defs(&mut self, id: FileId, data: &FileData) {
         for (index, e) in data.entities.iter().enumerate() {
             let v = self.defs.entry(e.id.clone()).or_default();
             v.push(EntityRef { file: id, index });
@@ -191,12 +277,33 @@ impl Workspace {
                 v.sort();
             }
         }
-        let mut ids = BTreeSet::new();
-        for r in data.referenced_ids() {
-            self.users.entry(r.to_string()).or_default().insert(id);
-            ids.insert(r.to_string());
+    }
+
+    fn add_user(&mut self, r: &str, id: FileId) {
+        self.user_counts = OnceLock::new();
+        // Look up before allocating a key: most IDs are already there.
+        let Some(v) = self.users.get_mut(r) else {
+            self.users.insert(r.to_string(), vec![id]);
+            return;
+        };
+        // Files are mostly added in id order: then this is a push.
+        if v.last().is_none_or(|l| *l < id) {
+            v.push(id);
+        } else if let Err(at) = v.binary_search(&id) {
+            v.insert(at, id);
         }
-        ids
+    }
+
+    fn remove_user(&mut self, r: &str, id: FileId) {
+        self.user_counts = OnceLock::new();
+        if let Some(v) = self.users.get_mut(r) {
+            if let Ok(at) = v.binary_search(&id) {
+                v.remove(at);
+            }
+            if v.is_empty() {
+                self.users.remove(r);
+            }
+        }
     }
 
     /// Every definition of `id` in the workspace.
@@ -213,7 +320,55 @@ impl Workspace {
     pub fn other_user_count(&self, id: &str, file: FileId) -> usize {
         self.users
             .get(id)
-            .map_or(0, |s| s.len() - usize::from(s.contains(&file)))
+            .map_or(0, |s| s.len() - usize::from(s.binary_search(&file).is_ok()))
+    }
+
+    /// Every defined ID with its definitions and completion strings, sorted by ID (cached until
+    /// a definition changes).
+    pub fn id_summaries(&self) -> &[IdSummary] {
+        self.summaries.get_or_init(|| {
+            let mut out: Vec<IdSummary> = self
+                .defs
+                .iter()
+                .map(|(id, defs)| {
+                    let names = defs
+                        .iter()
+                        .filter_map(|d| self.entity(*d))
+                        .flat_map(|e| e.names());
+                    let filter_text = std::iter::once(id.as_str())
+                        .chain(names)
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    IdSummary {
+                        id: id.clone(),
+                        defs: defs.clone(),
+                        filter_lower: filter_text.to_lowercase(),
+                        filter_text,
+                        kind: match defs.as_slice() {
+                            [d] => self.entity(*d).map(|e| e.kind),
+                            _ => None,
+                        },
+                        single: match defs.as_slice() {
+                            [d] => crate::analysis::ide::entity_detail(self, *d),
+                            _ => None,
+                        },
+                    }
+                })
+                .collect();
+            out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+            out
+        })
+    }
+
+    /// How many files reference each ID of [`Workspace::id_summaries`], in its order (cached
+    /// until a file's set of referenced IDs changes).
+    pub fn user_counts(&self) -> &[u32] {
+        self.user_counts.get_or_init(|| {
+            self.id_summaries()
+                .iter()
+                .map(|s| self.users.get(&s.id).map_or(0, |u| u.len() as u32))
+                .collect()
+        })
     }
 
     pub fn entity(&self, r: EntityRef) -> Option<&Entity> {
@@ -246,6 +401,25 @@ impl Workspace {
         }
         out
     }
+
+    /// Files whose analysis may differ after `change` (including the changed file itself):
+    /// definers and users of IDs whose definitions changed, definers of IDs whose users changed.
+    pub fn affected(&self, change: &Change) -> BTreeSet<FileId> {
+        let mut out = self.dependents(&change.ids);
+        for id in &change.uses {
+            out.extend(self.definitions(id).iter().map(|r| r.file));
+        }
+        out.extend(change.file);
+        out
+    }
+}
+
+/// The IDs a file references, sorted and without repeats.
+fn referenced(data: &FileData) -> Vec<&str> {
+    let mut v: Vec<&str> = data.references.iter().map(|r| r.id.as_str()).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// How an ID with these definitions (in (file, index) order) resolves from `file`.
@@ -298,4 +472,82 @@ fn changed_ids(old: Option<&FileData>, new: &FileData) -> BTreeSet<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ws() -> (Workspace, FileId, FileId, FileId) {
+        let mut ws = Workspace::new(Config::default());
+        let reg = ws.set_file("/reg.nmk", "@a: person \"Ann\"\n\n@b: org \"Bee\"\n".into());
+        let one = ws.set_file("/one.nmk", "Hello @a.\n".into());
+        let two = ws.set_file("/two.nmk", "Also @a.\n".into());
+        (ws, reg.file.unwrap(), one.file.unwrap(), two.file.unwrap())
+    }
+
+    #[test]
+    fn an_edit_that_keeps_its_references_affects_only_itself() {
+        let (mut ws, _, one, _) = ws();
+        let c = ws.set_file("/one.nmk", "Hello again @a.\n".into());
+        assert!(c.ids.is_empty() && c.uses.is_empty(), "{c:?}");
+        assert_eq!(ws.affected(&c), BTreeSet::from([one]));
+    }
+
+    #[test]
+    fn new_or_dropped_references_affect_the_definers_not_other_users() {
+        let (mut ws, reg, one, two) = ws();
+        let c = ws.set_file("/one.nmk", "Hello @a and @b.\n".into());
+        assert!(c.ids.is_empty());
+        assert_eq!(c.uses, BTreeSet::from(["b".to_string()]));
+        assert_eq!(ws.affected(&c), BTreeSet::from([reg, one]));
+        assert_eq!(ws.users("b").collect::<Vec<_>>(), vec![one]);
+        let c = ws.set_file("/one.nmk", "Hello.\n".into());
+        assert_eq!(c.uses, BTreeSet::from(["a".to_string(), "b".to_string()]));
+        assert_eq!(ws.users("a").collect::<Vec<_>>(), vec![two]);
+        assert_eq!(ws.users("b").count(), 0);
+    }
+
+    #[test]
+    fn changed_definitions_affect_definers_and_users() {
+        let (mut ws, reg, one, two) = ws();
+        let c = ws.set_file(
+            "/reg.nmk",
+            "@a: person \"Anna\"\n\n@b: org \"Bee\"\n".into(),
+        );
+        assert_eq!(c.ids, BTreeSet::from(["a".to_string()]));
+        assert_eq!(ws.affected(&c), BTreeSet::from([reg, one, two]));
+        let c = ws.remove_file("/two.nmk").unwrap();
+        assert_eq!(c.uses, BTreeSet::from(["a".to_string()]));
+        assert_eq!(ws.affected(&c), BTreeSet::from([reg, two]));
+    }
+
+    #[test]
+    fn completion_caches_follow_definitions_and_references() {
+        let (mut ws, ..) = ws();
+        let ids = |ws: &Workspace| -> Vec<(String, String, u32)> {
+            ws.id_summaries()
+                .iter()
+                .zip(ws.user_counts())
+                .map(|(s, n)| (s.id.clone(), s.filter_text.clone(), *n))
+                .collect()
+        };
+        assert_eq!(
+            ids(&ws),
+            [
+                ("a".into(), "a Ann".into(), 2),
+                ("b".into(), "b Bee".into(), 0)
+            ]
+        );
+        ws.set_file("/one.nmk", "Hello @b.\n".into());
+        assert_eq!(
+            ids(&ws),
+            [
+                ("a".into(), "a Ann".into(), 1),
+                ("b".into(), "b Bee".into(), 1)
+            ]
+        );
+        ws.set_file("/reg.nmk", "@b: org \"Bees\"\n  aka: Hive\n".into());
+        assert_eq!(ids(&ws), [("b".into(), "b Bees Hive".into(), 1)]);
+    }
 }

@@ -19,6 +19,19 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuar
 /// entity registries are far smaller.
 pub const MAX_ANALYSED_BYTES: usize = 16 << 20;
 
+/// After analysing a text this large, return the allocator's free memory to the system: the
+/// analysis of a 1 MB document allocates and frees tens of MB on whichever blocking thread
+/// ran it, and each malloc arena would otherwise keep its own high-water mark.
+const TRIM_AFTER_BYTES: usize = 256 << 10;
+
+fn trim_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory of glibc's heaps; any thread may call it.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 /// The workspace with the bookkeeping that must change atomically with it.
 #[derive(Default)]
 pub struct World {
@@ -49,14 +62,14 @@ impl World {
     /// changed.
     pub fn insert(&mut self, key: &str, data: Arc<FileData>) -> BTreeSet<FileId> {
         let change = self.ws.insert(key, data);
-        self.after_change(change.file, &change.ids)
+        self.after_change(&change)
     }
 
     /// Insert during the initial indexing: no per-file dependents (each article would otherwise
     /// walk the users of every ID it mentions, quadratic over the workspace); call
     /// [`World::invalidate_all`] once at the end.
     pub fn insert_bulk(&mut self, key: &str, data: Arc<FileData>) {
-        self.ws.insert(key, data);
+        self.ws.insert_quiet(key, data);
     }
 
     /// Every cached analysis is stale.
@@ -66,15 +79,15 @@ impl World {
 
     pub fn remove(&mut self, key: &str) -> BTreeSet<FileId> {
         match self.ws.remove_file(key) {
-            Some(change) => self.after_change(change.file, &change.ids),
+            Some(change) => self.after_change(&change),
             None => BTreeSet::new(),
         }
     }
 
-    fn after_change(&mut self, file: Option<FileId>, ids: &BTreeSet<String>) -> BTreeSet<FileId> {
-        let mut deps = self.ws.dependents(ids);
-        self.invalidate(deps.iter().copied().chain(file));
-        if let Some(f) = file {
+    fn after_change(&mut self, change: &crate::analysis::Change) -> BTreeSet<FileId> {
+        let mut deps = self.ws.affected(change);
+        self.invalidate(deps.iter().copied());
+        if let Some(f) = change.file {
             deps.remove(&f);
         }
         deps
@@ -197,6 +210,11 @@ impl Engine {
             }
             let deps = w.insert(key, data);
             w.synced.insert(key.to_string(), (snap.gen, snap.version));
+            // The cached analysis is of the previous text: free it (and that text's tree) now,
+            // not when the next analysis replaces it, so a 1 MB document is not kept twice.
+            if let Some(f) = w.ws.file_id(key) {
+                lock(&self.cache).remove(&f);
+            }
             return deps;
         }
     }
@@ -236,8 +254,15 @@ impl Engine {
         });
         let mut cache = lock(&self.cache);
         let keep = cache.get(&file).is_some_and(|c| c.epoch > epoch);
-        if !keep {
-            cache.insert(file, out.clone());
+        let replaced = if keep {
+            None
+        } else {
+            cache.insert(file, out.clone())
+        };
+        drop(cache);
+        if out.data.text.len() > TRIM_AFTER_BYTES {
+            drop(replaced);
+            trim_heap();
         }
         Some(out)
     }

@@ -324,9 +324,17 @@ pub fn definition(c: &Ctx<'_>, pos: Position) -> Option<GotoDefinitionResponse> 
 }
 
 pub fn references(c: &Ctx<'_>, pos: Position, declaration: bool) -> Vec<Location> {
+    // Locations come grouped by file: one URI per file, cloned for its locations.
+    let mut uri: Option<(FileId, Option<Uri>)> = None;
     ide::references(&c.w.ws, c.a.file, c.offset(pos), declaration)
         .iter()
-        .filter_map(|l| c.location(l.file, l.span))
+        .filter_map(|l| {
+            if uri.as_ref().is_none_or(|(f, _)| *f != l.file) {
+                uri = Some((l.file, uri_of(c.w.ws.key(l.file))));
+            }
+            let u = uri.as_ref()?.1.clone()?;
+            Some(Location::new(u, c.range_in(l.file, l.span)?))
+        })
         .collect()
 }
 

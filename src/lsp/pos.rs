@@ -30,33 +30,40 @@ impl Encoding {
 /// Bytes between two UTF-16 checkpoints.
 const STEP: usize = 1024;
 
+/// Texts up to this size get no checkpoints: counting a column from its line's start costs less
+/// than indexing the whole text, which requests naming a few spans in many files do.
+const SMALL: usize = 8 * STEP;
+
 /// The start of every line of a text, for fast conversions on large documents.
 #[derive(Clone, Debug, Default)]
 pub struct LineIndex {
     /// Byte offset of each line's first character; `starts[0]` skips a BOM.
     starts: Vec<usize>,
     /// `(byte offset, UTF-16 units before it)` at char boundaries about every [`STEP`] bytes;
-    /// empty for ASCII text. Columns on a 10 MB line would otherwise be counted from the line's
-    /// start for every position: quadratic.
+    /// empty for ASCII text and for texts up to [`SMALL`] bytes. Columns on a 10 MB line would
+    /// otherwise be counted from the line's start for every position: quadratic.
     checkpoints: Vec<(usize, usize)>,
+    ascii: bool,
     len: usize,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
+        LineIndex::build(text, SMALL)
+    }
+
+    /// An index with checkpoints when `text` is longer than `small` bytes (and not ASCII).
+    fn build(text: &str, small: usize) -> LineIndex {
         let bytes = text.as_bytes();
         let mut starts = vec![if text.starts_with('\u{feff}') { 3 } else { 0 }];
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\n' => starts.push(i + 1),
-                b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
-                _ => {}
+        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            if bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n') {
+                starts.push(i + 1);
             }
-            i += 1;
         }
+        let ascii = text.is_ascii();
         let mut checkpoints = Vec::new();
-        if !text.is_ascii() {
+        if !ascii && text.len() > small {
             let (mut at, mut units) = (0, 0);
             checkpoints.push((0, 0));
             while at < text.len() {
@@ -64,7 +71,7 @@ impl LineIndex {
                 while !text.is_char_boundary(next) {
                     next += 1;
                 }
-                units += text[at..next].encode_utf16().count();
+                units += utf16_len(&text[at..next]);
                 at = next;
                 checkpoints.push((at, units));
             }
@@ -72,41 +79,58 @@ impl LineIndex {
         LineIndex {
             starts,
             checkpoints,
+            ascii,
             len: text.len(),
         }
     }
 
     /// UTF-16 units in `text[..offset]` (`offset` on a char boundary).
     fn units(&self, text: &str, offset: usize) -> usize {
-        if self.checkpoints.is_empty() {
+        if self.ascii {
             return offset;
+        }
+        if self.checkpoints.is_empty() {
+            return utf16_len(&text[..offset]);
         }
         let i = self.checkpoints.partition_point(|&(b, _)| b <= offset) - 1;
         let (b, u) = self.checkpoints[i];
-        u + text[b..offset].encode_utf16().count()
+        u + utf16_len(&text[b..offset])
     }
 
     /// The byte offset `col` UTF-16 units into the line `start..end` (clamped to the line, and
     /// before a character whose surrogate pair `col` splits).
     fn utf16_col_to_byte(&self, text: &str, start: usize, end: usize, col: usize) -> usize {
-        if self.checkpoints.is_empty() {
+        if self.ascii {
             return start + col.min(end - start);
         }
-        if end - start <= STEP {
-            // A line of ordinary length: scan it rather than two checkpoint spans.
-            return scan_utf16_col(text, start, end, 0, col);
-        }
-        let base = self.units(text, start);
-        let target = base.saturating_add(col);
-        let i = self.checkpoints.partition_point(|&(_, u)| u <= target) - 1;
-        let (mut b, mut u) = self.checkpoints[i];
-        if b < start {
-            (b, u) = (start, base);
-        }
+        // Count from the line's start (no checkpoints, or a line of ordinary length), or from
+        // the last checkpoint before the column on a long line.
+        let (b, mut u, target) = if self.checkpoints.is_empty() || end - start <= STEP {
+            (start, 0, col)
+        } else {
+            let base = self.units(text, start);
+            let target = base.saturating_add(col);
+            let i = self.checkpoints.partition_point(|&(_, u)| u <= target) - 1;
+            let (b, u) = self.checkpoints[i];
+            if b < start {
+                (start, base, target)
+            } else {
+                (b, u, target)
+            }
+        };
         if b >= end {
             return end;
         }
-        scan_utf16_col(text, b, end, u, target)
+        for (i, c) in text[b..end].char_indices() {
+            if u >= target {
+                return b + i;
+            }
+            u += c.len_utf16();
+            if u > target {
+                return b + i;
+            }
+        }
+        end
     }
 
     pub fn line_count(&self) -> usize {
@@ -150,10 +174,12 @@ impl LineIndex {
         let start = self.starts[line].min(offset);
         let col = match enc {
             Encoding::Utf8 => offset - start,
+            Encoding::Utf16 if self.ascii => offset - start,
             // Near the line's start (the usual case) count from there; on a long line from
             // checkpoints.
-            Encoding::Utf16 if self.checkpoints.is_empty() => offset - start,
-            Encoding::Utf16 if offset - start <= STEP => utf16_len(&text[start..offset]),
+            Encoding::Utf16 if self.checkpoints.is_empty() || offset - start <= STEP => {
+                utf16_len(&text[start..offset])
+            }
             Encoding::Utf16 => self.units(text, offset) - self.units(text, start),
         };
         Position::new(line as u32, col as u32)
@@ -174,22 +200,9 @@ impl LineIndex {
     }
 }
 
-/// The byte offset in `text[b..end]` where `target` UTF-16 units are reached, counting from
-/// `u` units at `b`; before a character that `target` splits, at `end` when past it.
-fn scan_utf16_col(text: &str, b: usize, end: usize, mut u: usize, target: usize) -> usize {
-    for (i, c) in text[b..end].char_indices() {
-        if u >= target {
-            return b + i;
-        }
-        u += c.len_utf16();
-        if u > target {
-            return b + i;
-        }
-    }
-    end
-}
-
-/// UTF-16 units of a string: one per UTF-8 lead byte, two for 4-byte characters.
+/// UTF-16 code units of `s`: one per character, two for those of four UTF-8 bytes. Counted on
+/// bytes (which the compiler vectorises) rather than by decoding: positions of long lines
+/// count many bytes.
 fn utf16_len(s: &str) -> usize {
     s.bytes()
         .map(|b| usize::from(b & 0xC0 != 0x80) + usize::from(b >= 0xF0))
@@ -384,14 +397,21 @@ mod tests {
 
     proptest! {
         #[test]
+        fn utf16_len_counts_like_encoding(s in "\\PC*") {
+            prop_assert_eq!(utf16_len(&s), s.encode_utf16().count());
+        }
+
+        #[test]
         fn checkpoints_agree_with_counting_on_long_lines(
             pieces in prop::collection::vec(prop::sample::select(vec!["a", "é", "😀", "“", "\n", "\r\n", "\u{feff}", "bcdefgh"]), 0..600),
             probes in prop::collection::vec((0u32..4, 0u32..2000), 1..20),
         ) {
             let text: String = pieces.concat();
-            let idx = LineIndex::new(&text);
             let rope = Rope::from_str(&text);
-            for (line, col) in probes {
+            // With and without checkpoints (small texts have none).
+            for idx in [LineIndex::new(&text), LineIndex::build(&text, 0)] {
+            for (line, col) in &probes {
+                let (line, col) = (*line, *col);
                 for enc in [Encoding::Utf8, Encoding::Utf16] {
                     let pos = p(line, col);
                     let off = idx.offset(&text, pos, enc);
@@ -402,6 +422,7 @@ mod tests {
                     let naive_col: usize = text[start.min(off)..off].chars().map(|c| enc.width(c)).sum();
                     prop_assert_eq!(back.character as usize, naive_col);
                 }
+            }
             }
         }
     }

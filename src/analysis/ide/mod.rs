@@ -37,6 +37,7 @@ mod fixture;
 mod robustness;
 
 pub use code_actions::{code_actions, ActionKind, CodeAction};
+pub(crate) use completion::entity_detail;
 pub use completion::{completion, completion_limited, CompletionItem, CompletionKind};
 pub use folding::{folding_ranges, FoldingKind, FoldingRange};
 pub use hover::{hover, Hover};

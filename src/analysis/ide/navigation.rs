@@ -1,6 +1,7 @@
 //! Go to definition, find references and document highlight.
 
 use super::locate::{target_at, Target};
+use crate::analysis::workspace::resolution;
 use crate::analysis::{EntityRef, FileId, Resolution, Workspace};
 use crate::syntax::Span;
 
@@ -103,9 +104,10 @@ pub(crate) fn occurrences(
     files.sort();
     files.dedup();
     let mut out = Vec::new();
+    let defs = ws.definitions(id);
     for f in files {
         let Some(data) = ws.file(f) else { continue };
-        let here = Subject::of(ws.resolve(f, id));
+        let here = Subject::of(resolution(f, defs));
         let candidate = match (&here, subject) {
             (Subject::Ambiguous(v), Subject::Entity(e)) => ambiguous && v.contains(e),
             _ => false,
