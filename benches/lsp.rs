@@ -264,6 +264,19 @@ fn library(articles: usize) {
         "| completion_limited p50 / p99 | {c50:.3} / {c99:.3} ms ({} items) |",
         count / n
     );
+    // Hover as the server calls it: other files' analyses from a cache (empty here: the
+    // server's is empty too until files are opened or analysed).
+    let analysis = ws.analyze(file);
+    let mut chars = 0;
+    let (h50, h99) = time(&mut |i| {
+        let off = mentions[i % mentions.len()] + 1;
+        let h = ide::hover(&ws, file, &analysis, off, &|_| None);
+        chars += h.map_or(0, |h| h.markdown.len());
+    });
+    println!(
+        "| hover p50 / p99 | {h50:.3} / {h99:.3} ms ({} bytes of markdown) |",
+        chars / n
+    );
     let mut count = 0;
     let (r50, r99) = time(&mut |i| {
         let off = mentions[i % mentions.len()] + 1;

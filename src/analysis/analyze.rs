@@ -238,7 +238,9 @@ impl<'a> Checker<'a> {
                             r.id
                         ),
                     ) {
-                        d.fix = Some(FixData::DefineEntity { id: r.id.clone() });
+                        d.fix = Some(FixData::DefineEntity {
+                            id: r.id.to_string(),
+                        });
                     }
                 }
                 Resolution::Ambiguous(defs) => {

@@ -251,7 +251,7 @@ pub fn export_document(
         if let Some((start, end, surface)) = mention_plain.remove(&r.span.start) {
             let (line, column) = one_based(full.start);
             mentions.push(ExportMention {
-                entity: r.id.clone(),
+                entity: r.id.to_string(),
                 start,
                 end,
                 surface,

@@ -26,7 +26,9 @@ pub enum RefRole {
 /// One `@ID` occurrence; `span` covers the ID only (what a rename replaces).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reference {
-    pub id: String,
+    /// Inline when short (most IDs): the workspace-wide scans compare thousands of IDs per
+    /// request, and an ID behind a pointer is a cache miss each.
+    pub id: crate::syntax::SmallText,
     pub span: Span,
     pub role: RefRole,
 }
@@ -169,7 +171,7 @@ fn extract(parse: &Parse) -> (Vec<Entity>, Vec<Reference>) {
                 for p in &def.properties {
                     for r in &p.refs {
                         references.push(Reference {
-                            id: r.id.to_string(),
+                            id: r.id.clone(),
                             span: r.span,
                             role: RefRole::Property {
                                 entity,
@@ -186,7 +188,7 @@ fn extract(parse: &Parse) -> (Vec<Entity>, Vec<Reference>) {
                             surface,
                             target: Some(t),
                         } => references.push(Reference {
-                            id: t.id.to_string(),
+                            id: t.id.clone(),
                             span: t.span,
                             role: RefRole::SpanMention {
                                 surface: *surface,
@@ -194,7 +196,7 @@ fn extract(parse: &Parse) -> (Vec<Entity>, Vec<Reference>) {
                             },
                         }),
                         InlineKind::BareMention(t) => references.push(Reference {
-                            id: t.id.to_string(),
+                            id: t.id.clone(),
                             span: t.span,
                             role: RefRole::BareMention { full: inline.span },
                         }),
@@ -208,13 +210,13 @@ fn extract(parse: &Parse) -> (Vec<Entity>, Vec<Reference>) {
     for (qi, q) in parse.quotes.iter().enumerate() {
         if let Some(AttrContent::Speaker { speaker, via }) = q.attr.as_ref().map(|a| &a.content) {
             references.push(Reference {
-                id: speaker.id.to_string(),
+                id: speaker.id.clone(),
                 span: speaker.span,
                 role: RefRole::Speaker { quote: qi },
             });
             if let Some(v) = via {
                 references.push(Reference {
-                    id: v.id.to_string(),
+                    id: v.id.clone(),
                     span: v.span,
                     role: RefRole::Via { quote: qi },
                 });

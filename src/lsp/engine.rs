@@ -19,19 +19,6 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuar
 /// entity registries are far smaller.
 pub const MAX_ANALYSED_BYTES: usize = 16 << 20;
 
-/// After analysing a text this large, return the allocator's free memory to the system: the
-/// analysis of a 1 MB document allocates and frees tens of MB on whichever blocking thread
-/// ran it, and each malloc arena would otherwise keep its own high-water mark.
-const TRIM_AFTER_BYTES: usize = 256 << 10;
-
-fn trim_heap() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free memory of glibc's heaps; any thread may call it.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
 /// The workspace with the bookkeeping that must change atomically with it.
 #[derive(Default)]
 pub struct World {
@@ -254,15 +241,8 @@ impl Engine {
         });
         let mut cache = lock(&self.cache);
         let keep = cache.get(&file).is_some_and(|c| c.epoch > epoch);
-        let replaced = if keep {
-            None
-        } else {
-            cache.insert(file, out.clone())
-        };
-        drop(cache);
-        if out.data.text.len() > TRIM_AFTER_BYTES {
-            drop(replaced);
-            trim_heap();
+        if !keep {
+            cache.insert(file, out.clone());
         }
         Some(out)
     }

@@ -184,7 +184,9 @@ fn entity_card(
                 quotes_all += ws.file(*f).map_or(0, |d| {
                     d.references
                         .iter()
-                        .filter(|r| r.id == id && matches!(r.role, RefRole::Speaker { .. }))
+                        .filter(|r| {
+                            super::same_id(&r.id, id) && matches!(r.role, RefRole::Speaker { .. })
+                        })
                         .count()
                 });
             }

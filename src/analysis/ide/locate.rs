@@ -60,7 +60,7 @@ pub(crate) fn id_at(data: &FileData, offset: usize) -> Option<(String, Span, Tar
     match target_at(data, offset)? {
         t @ Target::Reference(i) => {
             let r = &data.references[i];
-            Some((r.id.clone(), r.span, t))
+            Some((r.id.to_string(), r.span, t))
         }
         t @ Target::Definition(i) => {
             let e = &data.entities[i];

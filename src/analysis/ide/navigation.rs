@@ -64,7 +64,7 @@ pub(crate) fn subject_at(
     let data = ws.file(file)?;
     let t = target_at(data, offset)?;
     let id = match t {
-        Target::Reference(i) => data.references[i].id.clone(),
+        Target::Reference(i) => data.references[i].id.to_string(),
         Target::Definition(i) => data.entities[i].id.clone(),
         Target::Quote(_) => return None,
     };
@@ -114,7 +114,7 @@ pub(crate) fn occurrences(
         };
         if here == *subject || candidate {
             for (i, r) in data.references.iter().enumerate() {
-                if r.id == id {
+                if super::same_id(&r.id, id) {
                     out.push(Occurrence {
                         file: f,
                         reference: Some(i),
@@ -232,7 +232,7 @@ pub fn document_highlight(ws: &Workspace, file: FileId, offset: usize) -> Vec<Hi
     let mut out: Vec<Highlight> = data
         .references
         .iter()
-        .filter(|r| r.id == id)
+        .filter(|r| super::same_id(&r.id, &id))
         .map(|r| Highlight {
             span: r.full_span(),
             kind: HighlightKind::Read,
