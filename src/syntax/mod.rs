@@ -196,23 +196,31 @@ impl Tokens {
     }
 }
 
-/// A parse's token buffer. When the parse is dropped, its allocations are kept for the next
-/// parse on the same thread (one per thread, up to [`TokenBuf::KEEP`]): the language server and
-/// the workspace index parse file after file and drop most trees, and a large fresh buffer costs
-/// a page fault for every 4 KiB it fills, more than lexing the tokens it holds.
+/// A parse's token buffer. When the parse is dropped, its allocations are kept for a later
+/// parse (at most [`TokenBuf::SPARES`] of them, each up to [`TokenBuf::KEEP`]): the language
+/// server and the workspace index parse file after file and drop most trees, and a large fresh
+/// buffer costs a page fault for every 4 KiB it fills, more than lexing the tokens it holds.
+/// One small pool for the process rather than one spare per thread: the language server parses
+/// on whichever of tokio's many blocking threads is free, and a spare per thread made its
+/// memory creep up as the pool's threads came and went.
 struct TokenBuf(Tokens);
 
-thread_local! {
-    static SPARE_TOKENS: std::cell::Cell<Tokens> = std::cell::Cell::new(Tokens::default());
-}
+static SPARE_TOKENS: std::sync::Mutex<Vec<Tokens>> = std::sync::Mutex::new(Vec::new());
 
 impl TokenBuf {
     /// The largest allocation kept (in bytes): enough for documents of a few megabytes.
     const KEEP: usize = 8 << 20;
+    /// Spare buffers kept: about as many as parses run at once on a small machine.
+    const SPARES: usize = 2;
 
-    /// An empty buffer, with the spare allocations of this thread if there are some.
+    fn spares() -> std::sync::MutexGuard<'static, Vec<Tokens>> {
+        // A panic while holding the lock leaves only empty buffers behind: still usable.
+        SPARE_TOKENS.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// An empty buffer, with spare allocations if there are some.
     fn take_spare() -> Tokens {
-        SPARE_TOKENS.try_with(|s| s.take()).unwrap_or_default()
+        Self::spares().pop().unwrap_or_default()
     }
 }
 
@@ -220,19 +228,21 @@ impl Drop for TokenBuf {
     fn drop(&mut self) {
         let mut tokens = std::mem::take(&mut self.0);
         tokens.clear();
-        if tokens.list.capacity() * std::mem::size_of::<Inline>() > Self::KEEP {
+        let cap = tokens.list.capacity();
+        if cap == 0 || cap * std::mem::size_of::<Inline>() > Self::KEEP {
             return;
         }
-        // Keep the larger of this buffer and the one already spare. (`try_with` fails only
-        // while the thread is exiting; the buffer is then simply freed.)
-        let _ = SPARE_TOKENS.try_with(|s| {
-            let spare = s.take();
-            s.set(if spare.list.capacity() > tokens.list.capacity() {
-                spare
-            } else {
-                tokens
-            });
-        });
+        let mut spares = Self::spares();
+        if spares.len() < Self::SPARES {
+            spares.push(tokens);
+        } else if let Some(smallest) = spares.iter_mut().min_by_key(|t| t.list.capacity()) {
+            // Keep the larger buffers; the smaller one is freed (outside the lock).
+            if smallest.list.capacity() < cap {
+                tokens = std::mem::replace(smallest, tokens);
+            }
+            drop(spares);
+            drop(tokens);
+        }
     }
 }
 
