@@ -149,56 +149,41 @@ fn fast(
 ) -> Option<BoxFuture<'static, Option<Response>>> {
     use serde::Deserialize;
     use tower_lsp_server::ls_types::*;
+    const POSITION_REQUESTS: [&str; 5] = [
+        "textDocument/hover",
+        "textDocument/definition",
+        "textDocument/references",
+        "textDocument/completion",
+        "textDocument/documentHighlight",
+    ];
+    if !POSITION_REQUESTS.contains(&req.method()) {
+        return None;
+    }
     let out = shared.out.get()?.clone();
     let id = req.id()?.clone();
     let params = req.params()?;
-    let s = shared.clone();
+    // Each of these requests' params flattens `TextDocumentPositionParams`.
+    let pp = TextDocumentPositionParams::deserialize(params).ok()?;
+    let (s, uri, pos) = (shared.clone(), pp.text_document.uri, pp.position);
     Some(match req.method() {
-        "textDocument/hover" => {
-            let pp = HoverParams::deserialize(params)
-                .ok()?
-                .text_document_position_params;
-            let pos = pp.position;
-            answer(s, out, id, pp.text_document.uri, arrival, move |c| {
-                features::hover(c, pos)
-            })
-        }
-        "textDocument/definition" => {
-            let pp = GotoDefinitionParams::deserialize(params)
-                .ok()?
-                .text_document_position_params;
-            let pos = pp.position;
-            answer(s, out, id, pp.text_document.uri, arrival, move |c| {
-                features::definition(c, pos)
-            })
-        }
+        "textDocument/hover" => answer(s, out, id, uri, arrival, move |c| features::hover(c, pos)),
+        "textDocument/definition" => answer(s, out, id, uri, arrival, move |c| {
+            features::definition(c, pos)
+        }),
         "textDocument/references" => {
-            let p = ReferenceParams::deserialize(params).ok()?;
-            let pp = p.text_document_position;
-            let (pos, decl) = (pp.position, p.context.include_declaration);
-            answer(s, out, id, pp.text_document.uri, arrival, move |c| {
+            let decl = ReferenceContext::deserialize(params.get("context")?)
+                .ok()?
+                .include_declaration;
+            answer(s, out, id, uri, arrival, move |c| {
                 features::references(c, pos, decl)
             })
         }
-        "textDocument/completion" => {
-            let pp = CompletionParams::deserialize(params)
-                .ok()?
-                .text_document_position;
-            let pos = pp.position;
-            answer(s, out, id, pp.text_document.uri, arrival, move |c| {
-                features::completion(c, pos)
-            })
-        }
-        "textDocument/documentHighlight" => {
-            let pp = DocumentHighlightParams::deserialize(params)
-                .ok()?
-                .text_document_position_params;
-            let pos = pp.position;
-            answer(s, out, id, pp.text_document.uri, arrival, move |c| {
-                features::highlights(c, pos)
-            })
-        }
-        _ => return None,
+        "textDocument/completion" => answer(s, out, id, uri, arrival, move |c| {
+            features::completion(c, pos)
+        }),
+        _ => answer(s, out, id, uri, arrival, move |c| {
+            features::highlights(c, pos)
+        }),
     })
 }
 
