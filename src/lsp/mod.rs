@@ -10,6 +10,7 @@ mod ordered;
 mod output;
 pub mod pos;
 mod server;
+mod workers;
 
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
@@ -52,6 +53,10 @@ where
     let shared = service.inner().shared.clone();
     let out = Arc::new(output::Output::default());
     let _ = shared.out.set(out.clone());
+    // As many as there are cores: the jobs do not block (beyond short locks).
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let pool = workers::Pool::start(threads);
+    let _ = shared.pool.set(pool.clone());
     let service = ordered::Ordered::new(service);
     let (clean_in, feed) = tokio::io::duplex(64 << 10);
     let pump = tokio::spawn(framing::sanitize(input, feed));
@@ -63,6 +68,7 @@ where
         out.close();
     };
     tokio::join!(serving, out.clone().pump(output));
+    pool.close();
     pump.abort();
     shared.shutdown.load(Ordering::SeqCst)
 }

@@ -87,9 +87,10 @@ struct Answer<'a, T> {
     id: &'a Id,
 }
 
-/// Run a position request on a blocking thread: the feature, its serialisation and the write
-/// of the answer to the output all happen there. Resolves to the response the router must
-/// still send (a failure), or `None` when the answer was written.
+/// A position request's work, run on the worker pool: the feature, its serialisation and the
+/// write of the answer (or of its error) to the output all happen there.
+type Job = Box<dyn FnOnce() + Send + 'static>;
+
 fn answer<T: serde::Serialize>(
     s: Arc<Shared>,
     out: Arc<Output>,
@@ -97,56 +98,38 @@ fn answer<T: serde::Serialize>(
     uri: Uri,
     arrival: Arc<Arrival>,
     f: impl FnOnce(&Ctx<'_>) -> T + Send + 'static,
-) -> BoxFuture<'static, Option<Response>> {
-    let s2 = s.clone();
-    let id2 = id.clone();
-    // Started when first polled, so that the router's concurrency limit holds.
-    let work = move || {
-        let (res, deps) = s2.file_request(&key_of(&uri), &arrival, |c| Ok(f(c)));
+) -> Job {
+    Box::new(move || {
+        let (res, deps) = s.file_request(&key_of(&uri), &arrival, |c| Ok(f(c)));
         let body = match res {
             // An unknown file is answered `null`, as the router's handlers do.
             Ok(result) => serde_json::to_vec(&Answer {
                 jsonrpc: "2.0",
                 result,
-                id: &id2,
+                id: &id,
             }),
-            Err(e) => serde_json::to_vec(&Response::from_error(id2.clone(), e)),
+            Err(e) => serde_json::to_vec(&Response::from_error(id.clone(), e)),
         };
-        let failed = match body {
-            Ok(b) => {
-                out.send(&b);
-                None
-            }
-            Err(e) => Some(Response::from_error(
-                id2,
+        let body = body.or_else(|e| {
+            serde_json::to_vec(&Response::from_error(
+                id,
                 Error {
                     code: ErrorCode::InternalError,
                     message: format!("cannot serialise the answer: {e}").into(),
                     data: None,
                 },
-            )),
-        };
-        (failed, deps)
-    };
-    async move {
-        match tokio::task::spawn_blocking(work).await {
-            Ok((failed, deps)) => {
-                s.kick_dependents(&deps);
-                failed
-            }
-            Err(_) => Some(Response::from_error(id, Error::internal_error())),
+            ))
+        });
+        if let Ok(b) = body {
+            out.send(&b);
         }
-    }
-    .boxed()
+        s.kick_dependents(&deps);
+    })
 }
 
-/// Answer a position request on the fast path (see `Ordered::call`); `None` when the request
-/// is not one, or its params do not decode (the router then answers with its error).
-fn fast(
-    shared: &Arc<Shared>,
-    req: &Request,
-    arrival: Arc<Arrival>,
-) -> Option<BoxFuture<'static, Option<Response>>> {
+/// The work of a position request on the fast path (see `Ordered::call`); `None` when the
+/// request is not one, or its params do not decode (the router then answers with its error).
+fn fast(shared: &Arc<Shared>, req: &Request, arrival: Arc<Arrival>) -> Option<Job> {
     use serde::Deserialize;
     use tower_lsp_server::ls_types::*;
     const POSITION_REQUESTS: [&str; 5] = [
@@ -244,15 +227,35 @@ impl tower::Service<Request> for Ordered {
         // conversion of results to JSON runs on the single task that also reads and writes
         // every message, and was the bottleneck under load. Same answers, same errors, but not
         // cancellable by `$/cancelRequest` (they take a few hundred microseconds).
-        let fast = if self.initialized && !self.shut_down && self.shared.initialize_ran() {
-            fast(&self.shared, &req, arrival.clone())
-        } else {
-            None
+        let pool = self.shared.pool.get().cloned();
+        let fast = match &pool {
+            Some(_) if self.initialized && !self.shut_down && self.shared.initialize_ran() => {
+                fast(&self.shared, &req, arrival.clone())
+            }
+            _ => None,
         };
-        let inner = match fast {
-            Some(f) => f.map(Ok).boxed(),
-            None => self.inner.call(req).boxed(),
-        };
+        if let (Some(job), Some(pool), Some(id)) = (fast, pool, id.clone()) {
+            // Answered by the pool, which writes the answer itself; the router only waits
+            // for room in the pool's queue.
+            let (out, pool2) = (self.shared.out.get().cloned(), pool.clone());
+            return Box::pin(async move {
+                let permit = pool.admit().await;
+                pool2.push(move || {
+                    if let Err(p) = std::panic::catch_unwind(AssertUnwindSafe(job)) {
+                        let err = panicked(&method, p.as_ref());
+                        if let (Some(out), Ok(b)) =
+                            (out, serde_json::to_vec(&Response::from_error(id, err)))
+                        {
+                            out.send(&b);
+                        }
+                    }
+                    drop(guard);
+                    drop(permit);
+                });
+                Ok(None)
+            });
+        }
+        let inner = self.inner.call(req).boxed();
         let fut = AssertUnwindSafe(ARRIVAL.scope(arrival, inner)).catch_unwind();
         Box::pin(
             fut.map(move |r| {
