@@ -29,6 +29,75 @@ pub struct World {
     epochs: HashMap<FileId, u64>,
     /// Bumped on configuration changes (every analysis changes).
     config_epoch: u64,
+    /// What the answer caches of [`super::memo`] are checked against.
+    pub stamps: Stamps,
+}
+
+/// Change counters for the answer caches ([`super::memo`]): an answer about an entity ID is
+/// reused while the ID's stamp is unchanged; an answer at a position of a file while the
+/// file's stamp and the index stamp are unchanged. Bumped under the workspace's write lock
+/// with the change they stand for (and when an analysis is cached, which changes the hover
+/// card's quotation counts), so an answer computed under a read lock with the stamps read
+/// before it can never be filed under a later state.
+#[derive(Default)]
+pub struct Stamps {
+    /// Bumped when every cached answer is stale (configuration, bulk indexing).
+    all: std::sync::atomic::AtomicU64,
+    /// Bumped when any ID's definitions or set of referencing files change.
+    index: std::sync::atomic::AtomicU64,
+    ids: Mutex<HashMap<String, u64>>,
+    files: Mutex<HashMap<FileId, u64>>,
+}
+
+/// A state of what an answer depends on: equal stamps, equal answers.
+pub type Stamp = (u64, u64, u64);
+
+impl Stamps {
+    fn load(a: &std::sync::atomic::AtomicU64) -> u64 {
+        a.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn bump(a: &std::sync::atomic::AtomicU64) {
+        a.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The state of everything said about `id` (its definitions, every reference to it, the
+    /// analyses of the files that mention it).
+    pub fn id(&self, id: &str) -> Stamp {
+        let n = lock(&self.ids).get(id).copied().unwrap_or(0);
+        (Self::load(&self.all), 0, n)
+    }
+
+    /// The state of `file`'s text and of the workspace's index of IDs.
+    pub fn file(&self, file: FileId) -> Stamp {
+        let n = lock(&self.files).get(&file).copied().unwrap_or(0);
+        (Self::load(&self.all), Self::load(&self.index), n)
+    }
+
+    fn bump_all(&self) {
+        Self::bump(&self.all);
+    }
+
+    /// Every ID `data` mentions or defines.
+    fn bump_ids_of(&self, data: &FileData) {
+        let mut ids = lock(&self.ids);
+        let mut bump = |id: &str| match ids.get_mut(id) {
+            Some(n) => *n += 1,
+            None => {
+                ids.insert(id.to_string(), 1);
+            }
+        };
+        for r in &data.references {
+            bump(r.id.as_str());
+        }
+        for e in &data.entities {
+            bump(&e.id);
+        }
+    }
+
+    fn bump_file(&self, file: FileId) {
+        *lock(&self.files).entry(file).or_default() += 1;
+    }
 }
 
 impl World {
@@ -48,6 +117,15 @@ impl World {
     /// Insert a file's new data; returns the files (other than this one) whose analysis may have
     /// changed.
     pub fn insert(&mut self, key: &str, data: Arc<FileData>) -> BTreeSet<FileId> {
+        let old = self.ws.file_id(key).and_then(|f| self.ws.file(f));
+        if let Some(old) = old {
+            self.stamps.bump_ids_of(old);
+        }
+        self.stamps.bump_ids_of(&data);
+        // Completion reads the definitions' summaries, rebuilt on any such insert.
+        if !data.entities.is_empty() || old.is_some_and(|o| !o.entities.is_empty()) {
+            Stamps::bump(&self.stamps.index);
+        }
         let change = self.ws.insert(key, data);
         self.after_change(&change)
     }
@@ -57,14 +135,19 @@ impl World {
     /// [`World::invalidate_all`] once at the end.
     pub fn insert_bulk(&mut self, key: &str, data: Arc<FileData>) {
         self.ws.insert_quiet(key, data);
+        self.stamps.bump_all();
     }
 
     /// Every cached analysis is stale.
     pub fn invalidate_all(&mut self) {
         self.config_epoch += 1;
+        self.stamps.bump_all();
     }
 
     pub fn remove(&mut self, key: &str) -> BTreeSet<FileId> {
+        if let Some(old) = self.ws.file_id(key).and_then(|f| self.ws.file(f)) {
+            self.stamps.bump_ids_of(old);
+        }
         match self.ws.remove_file(key) {
             Some(change) => self.after_change(&change),
             None => BTreeSet::new(),
@@ -74,6 +157,19 @@ impl World {
     fn after_change(&mut self, change: &crate::analysis::Change) -> BTreeSet<FileId> {
         let mut deps = self.ws.affected(change);
         self.invalidate(deps.iter().copied());
+        // Answers about what these files mention may change with their analyses; positions
+        // in the changed file, and anything read from the index of IDs, may change too.
+        for f in &deps {
+            if let Some(data) = self.ws.file(*f) {
+                self.stamps.bump_ids_of(data);
+            }
+        }
+        if let Some(f) = change.file {
+            self.stamps.bump_file(f);
+        }
+        if !change.ids.is_empty() || !change.uses.is_empty() || change.file.is_none() {
+            Stamps::bump(&self.stamps.index);
+        }
         if let Some(f) = change.file {
             deps.remove(&f);
         }
@@ -83,6 +179,7 @@ impl World {
     pub fn set_config(&mut self, config: Config) {
         self.ws.set_config(config);
         self.config_epoch += 1;
+        self.stamps.bump_all();
     }
 }
 
@@ -125,6 +222,8 @@ pub enum Unavailable {
 #[derive(Default)]
 pub struct Engine {
     pub docs: Mutex<DocStore>,
+    /// Answers kept while what they depend on is unchanged (see [`super::memo`]).
+    pub memo: super::memo::Memo,
     world: RwLock<World>,
     cache: Mutex<HashMap<FileId, Arc<Analyzed>>>,
     /// Serialises syncing of one document so that its parses are inserted in order.
@@ -244,6 +343,9 @@ impl Engine {
         if !keep {
             cache.insert(file, out.clone());
         }
+        drop(cache);
+        // After caching it: hover cards count the quotations of cached analyses.
+        w.stamps.bump_ids_of(&out.data);
         Some(out)
     }
 

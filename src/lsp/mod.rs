@@ -6,6 +6,7 @@ mod docs;
 mod engine;
 mod features;
 pub mod framing;
+mod memo;
 mod ordered;
 mod output;
 pub mod pos;

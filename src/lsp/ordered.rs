@@ -23,6 +23,7 @@ use super::docs::DocSnapshot;
 use super::features::{self, Ctx};
 use super::framing::MALFORMED;
 use super::key_of;
+use super::memo::Json;
 use super::output::Output;
 use super::server::{Backend, Shared};
 use futures_util::future::{BoxFuture, FutureExt};
@@ -79,47 +80,53 @@ impl Ordered {
     }
 }
 
-/// An answer serialised straight from the feature's result (no intermediate JSON tree).
-#[derive(serde::Serialize)]
-struct Answer<'a, T> {
-    jsonrpc: &'static str,
-    result: T,
-    id: &'a Id,
-}
-
 /// A position request's work, run on the worker pool: the feature, its serialisation and the
 /// write of the answer (or of its error) to the output all happen there.
 type Job = Box<dyn FnOnce() + Send + 'static>;
 
-fn answer<T: serde::Serialize>(
+/// The JSON of a feature's result (fresh, or kept by [`super::memo`]).
+type ResultJson = serde_json::Result<Json>;
+
+fn fresh<T: serde::Serialize>(v: T) -> ResultJson {
+    serde_json::to_vec(&v).map(Arc::from)
+}
+
+/// `{"jsonrpc":"2.0","result":…,"id":…}` around a result's JSON.
+fn answer_body(result: &[u8], id: &Id) -> serde_json::Result<Vec<u8>> {
+    let id = serde_json::to_vec(id)?;
+    let mut b = Vec::with_capacity(result.len() + id.len() + 32);
+    b.extend_from_slice(br#"{"jsonrpc":"2.0","result":"#);
+    b.extend_from_slice(result);
+    b.extend_from_slice(br#","id":"#);
+    b.extend_from_slice(&id);
+    b.push(b'}');
+    Ok(b)
+}
+
+fn answer(
     s: Arc<Shared>,
     out: Arc<Output>,
     id: Id,
     uri: Uri,
     arrival: Arc<Arrival>,
-    f: impl FnOnce(&Ctx<'_>) -> T + Send + 'static,
+    f: impl FnOnce(&Ctx<'_>) -> ResultJson + Send + 'static,
 ) -> Job {
     Box::new(move || {
         let (res, deps) = s.file_request(&key_of(&uri), &arrival, |c| Ok(f(c)));
         let body = match res {
+            Ok(Some(Ok(result))) => answer_body(&result, &id),
             // An unknown file is answered `null`, as the router's handlers do.
-            Ok(result) => serde_json::to_vec(&Answer {
-                jsonrpc: "2.0",
-                result,
-                id: &id,
-            }),
-            Err(e) => serde_json::to_vec(&Response::from_error(id.clone(), e)),
-        };
-        let body = body.or_else(|e| {
-            serde_json::to_vec(&Response::from_error(
-                id,
+            Ok(None) => answer_body(b"null", &id),
+            Ok(Some(Err(e))) => serde_json::to_vec(&Response::from_error(
+                id.clone(),
                 Error {
                     code: ErrorCode::InternalError,
                     message: format!("cannot serialise the answer: {e}").into(),
                     data: None,
                 },
-            ))
-        });
+            )),
+            Err(e) => serde_json::to_vec(&Response::from_error(id.clone(), e)),
+        };
         if let Ok(b) = body {
             out.send(&b);
         }
@@ -149,23 +156,25 @@ fn fast(shared: &Arc<Shared>, req: &Request, arrival: Arc<Arrival>) -> Option<Jo
     let pp = TextDocumentPositionParams::deserialize(params).ok()?;
     let (s, uri, pos) = (shared.clone(), pp.text_document.uri, pp.position);
     Some(match req.method() {
-        "textDocument/hover" => answer(s, out, id, uri, arrival, move |c| features::hover(c, pos)),
+        "textDocument/hover" => answer(s, out, id, uri, arrival, move |c| {
+            fresh(features::hover(c, pos))
+        }),
         "textDocument/definition" => answer(s, out, id, uri, arrival, move |c| {
-            features::definition(c, pos)
+            fresh(features::definition(c, pos))
         }),
         "textDocument/references" => {
             let decl = ReferenceContext::deserialize(params.get("context")?)
                 .ok()?
                 .include_declaration;
             answer(s, out, id, uri, arrival, move |c| {
-                features::references(c, pos, decl)
+                features::references_json(c, pos, decl)
             })
         }
         "textDocument/completion" => answer(s, out, id, uri, arrival, move |c| {
-            features::completion(c, pos)
+            features::completion_json(c, pos)
         }),
         _ => answer(s, out, id, uri, arrival, move |c| {
-            features::highlights(c, pos)
+            fresh(features::highlights(c, pos))
         }),
     })
 }

@@ -98,6 +98,29 @@ pub fn hover(
     }
 }
 
+/// The entity whose card [`hover`] shows at `offset`, with the card's range; `None` where it
+/// shows none (on a quotation, on nothing). With [`entity_card`], what `hover` gives there, in
+/// two parts: a server may keep the card of an ID and reuse it for every mention.
+pub fn hover_entity(ws: &Workspace, file: FileId, offset: usize) -> Option<(String, Span)> {
+    let data = ws.file(file)?;
+    match target_at(data, offset)? {
+        Target::Reference(i) => {
+            let r = &data.references[i];
+            Some((r.id.to_string(), r.full_span()))
+        }
+        Target::Definition(i) => {
+            let e = &data.entities[i];
+            (!e.id.is_empty()).then(|| {
+                (
+                    e.id.clone(),
+                    Span::new(e.id_span.start.saturating_sub(1), e.id_span.end),
+                )
+            })
+        }
+        Target::Quote(_) => None,
+    }
+}
+
 /// `**Name** (`@id`)`, or just the ID when it does not resolve.
 fn who(ws: &Workspace, file: FileId, id: &str) -> String {
     match ws.resolve_entity(file, id) {
@@ -106,7 +129,8 @@ fn who(ws: &Workspace, file: FileId, id: &str) -> String {
     }
 }
 
-fn entity_card(
+/// The card of entity `id` as seen from `file` (see [`hover`]).
+pub fn entity_card(
     ws: &Workspace,
     file: FileId,
     analysis: &FileAnalysis,
@@ -322,6 +346,41 @@ mod tests {
             None => "none".into(),
         };
         out
+    }
+
+    #[test]
+    fn hover_entity_and_entity_card_give_what_hover_gives_at_every_offset() {
+        let f = Fixture::new(&format!(
+            "{REGISTRY}//- /a.nmk\n[Лавров]{{@lavrov}} — 😀 and @lavrov.\n“We are ready for talks,”{{@lavrov}} he said.\n@x: person \"X\"\n  member-of: @mfa-ru\n\n@: org\n//- /b.nmk\n@lavrov again @nobody.\n$0\n"
+        ));
+        let others = f.analysis_of();
+        let mut cards = 0;
+        for file in [f.file("/a.nmk"), f.file("/registry.nmk")] {
+            let analysis = f.analysis(file);
+            let len = f.ws.file(file).unwrap().text.len();
+            for offset in 0..=len {
+                let whole = hover(&f.ws, file, &analysis, offset, &others);
+                match hover_entity(&f.ws, file, offset) {
+                    Some((id, range)) => {
+                        cards += 1;
+                        let card = entity_card(&f.ws, file, &analysis, &id, &others);
+                        assert_eq!(
+                            whole,
+                            Some(Hover {
+                                range,
+                                markdown: card
+                            }),
+                            "offset {offset}"
+                        );
+                    }
+                    None => assert!(
+                        whole.is_none() || whole.unwrap().markdown.starts_with("**Quotation**"),
+                        "offset {offset}"
+                    ),
+                }
+            }
+        }
+        assert!(cards > 50, "{cards}");
     }
 
     const REGISTRY: &str = "//- /registry.nmk\n@lavrov: person \"Sergey Lavrov\"\n  role: Minister of Foreign Affairs of Russia\n  aka: Lavrov; Russian top diplomat\n  member-of: @mfa-ru\n  wikidata: Q305\n  born: 1950-03-21\n\n@mfa-ru: org \"Ministry of Foreign Affairs of Russia\"\n  aka: МИД России\n\n@mfa-ru said nothing.\n";
