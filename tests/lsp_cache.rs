@@ -190,5 +190,28 @@ fn kept_answers_follow_edits_and_file_changes() {
             (reg.clone(), 0)
         ]
     );
+
+    // An edit above the mentions moves them: the kept list must not be served.
+    c.change(
+        &doc,
+        3,
+        json!([{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+            "text": "Intro.\n"}]),
+    );
+    let moved = json!({"line": ann["line"].as_u64().unwrap() + 1, "character": ann["character"]});
+    assert_eq!(
+        references(&mut c, &doc, &moved),
+        [
+            (doc.clone(), 3),
+            (doc.clone(), 5),
+            (other.clone(), 0),
+            (reg.clone(), 0)
+        ]
+    );
+    // Asked from the other file: the same entity, the same (moved) list.
+    assert_eq!(
+        references(&mut c, &other, &json!({"line": 0, "character": 2})),
+        references(&mut c, &doc, &moved)
+    );
     c.shutdown_and_exit();
 }

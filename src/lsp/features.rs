@@ -301,15 +301,26 @@ pub fn hover(c: &Ctx<'_>, pos: Position) -> Option<Hover> {
     // An entity's card is the same from each of its mentions in a file: kept per (file, ID)
     // while nothing it depends on changes (see `memo`).
     if let Some((id, range)) = ide::hover_entity(&c.w.ws, c.a.file, offset) {
-        let stamp = c.w.stamps.id(&id);
-        let card = c.engine.memo.hover((c.a.file, id.clone()), stamp, || {
-            // Only cached analyses: analysing every file that mentions the entity made first
-            // hovers slow (see `ide::hover` for how the workspace count is bounded then).
-            let card = ide::entity_card(&c.w.ws, c.a.file, &c.a.analysis, &id, &|f| {
-                c.cached_analysis_of(f)
-            });
-            Some(Arc::from(card))
-        })?;
+        let card = c
+            .engine
+            .memo
+            .hover((c.a.file, id.clone()), c.w.stamps.card(&id), || {
+                // The counts from references, kept while the ID's references stay as they
+                // are; the quotation counts are read from the analyses at hand.
+                let counts = c.engine.memo.mention_counts(
+                    (c.a.file, id.clone()),
+                    c.w.stamps.refs(&id),
+                    || Some(Arc::new(ide::mention_counts(&c.w.ws, c.a.file, &id))),
+                )?;
+                // Only cached analyses: analysing every file that mentions the entity made
+                // first hovers slow (see `ide::hover` for how the workspace count is bounded
+                // then).
+                let card =
+                    ide::entity_card_with(&c.w.ws, c.a.file, &c.a.analysis, &id, &counts, &|f| {
+                        c.cached_analysis_of(f)
+                    });
+                Some(Arc::from(card))
+            })?;
         return Some(Hover {
             contents: HoverContents::Markup(MarkupContent {
                 kind,
@@ -368,7 +379,7 @@ pub fn references_json(c: &Ctx<'_>, pos: Position, declaration: bool) -> serde_j
     let Some(id) = ide::id_at(&c.w.ws, c.a.file, c.offset(pos)) else {
         return Ok(Arc::from(&b"[]"[..]));
     };
-    let stamp = c.w.stamps.id(&id);
+    let stamp = c.w.stamps.refs(&id);
     let mut failed = None;
     let json = c
         .engine

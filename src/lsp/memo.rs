@@ -1,6 +1,6 @@
 //! Answer caches for the requests that cost most under load: the JSON of a `references`
-//! answer and the markdown of a hover card, per requesting file and entity ID; the JSON of a
-//! `completion` answer per file and position.
+//! answer and the markdown of a hover card (and, apart, what the card counts from references),
+//! per requesting file and entity ID; the JSON of a `completion` answer per file and position.
 //!
 //! A `references` answer for an ID is the same from every mention of it in a file, and
 //! clients ask for the same cards and lists again and again while the workspace does not
@@ -67,6 +67,8 @@ pub struct Memo {
     references: Cache<(FileId, String, bool), Json>,
     /// (file asked from, ID) → the card's markdown.
     hover: Cache<(FileId, String), Arc<str>>,
+    /// (file asked from, ID) → what the card counts from references.
+    mention_counts: Cache<(FileId, String), Arc<crate::analysis::ide::MentionCounts>>,
     /// (file, line, UTF-16 or UTF-8 column) → the completion list's JSON.
     completion: Cache<(FileId, u32, u32), Json>,
 }
@@ -103,6 +105,15 @@ impl Memo {
         make: impl FnOnce() -> Option<Arc<str>>,
     ) -> Option<Arc<str>> {
         Self::through(&self.hover, key, stamp, make)
+    }
+
+    pub fn mention_counts(
+        &self,
+        key: (FileId, String),
+        stamp: Stamp,
+        make: impl FnOnce() -> Option<Arc<crate::analysis::ide::MentionCounts>>,
+    ) -> Option<Arc<crate::analysis::ide::MentionCounts>> {
+        Self::through(&self.mention_counts, key, stamp, make)
     }
 
     pub fn completion(

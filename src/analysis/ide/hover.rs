@@ -137,6 +137,84 @@ pub fn entity_card(
     id: &str,
     analysis_of: &AnalysisOf<'_>,
 ) -> String {
+    entity_card_with(
+        ws,
+        file,
+        analysis,
+        id,
+        &mention_counts(ws, file, id),
+        analysis_of,
+    )
+}
+
+/// What an entity card counts from the workspace's references alone (not from analyses),
+/// which is most of its cost: a server may keep it per (file, ID) while the ID's definitions
+/// and references stay as they are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MentionCounts {
+    /// Prose mentions in the file asked from, and in the workspace.
+    here: usize,
+    all: usize,
+    /// The file asked from mentions the ID.
+    in_file: bool,
+    /// The other files that mention it, each with its explicit `{@id}` speaker blocks.
+    others: Vec<(FileId, usize)>,
+}
+
+/// The [`MentionCounts`] of `id`'s card as seen from `file`.
+pub fn mention_counts(ws: &Workspace, file: FileId, id: &str) -> MentionCounts {
+    let subject = Subject::of(ws.resolve(file, id));
+    let occ = occurrences(ws, id, &subject, false, false);
+    let is_mention = |o: &super::navigation::Occurrence| {
+        let Some(data) = ws.file(o.file) else {
+            return false;
+        };
+        o.reference
+            .is_some_and(|i| data.references.get(i).is_some_and(|r| r.is_mention()))
+    };
+    let here = occ
+        .iter()
+        .filter(|o| o.file == file && is_mention(o))
+        .count();
+    let all = occ.iter().filter(|o| is_mention(o)).count();
+    // Quotations: only files that mention the ID can attribute one to it.
+    let mut files: Vec<FileId> = occ.iter().map(|o| o.file).collect();
+    files.dedup();
+    let others = files
+        .iter()
+        .filter(|f| **f != file)
+        .map(|f| {
+            // Explicit `{@id}` blocks (from the parsed file): what a file without an analysis
+            // is known to attribute.
+            let explicit = ws.file(*f).map_or(0, |d| {
+                d.references
+                    .iter()
+                    .filter(|r| {
+                        super::same_id(&r.id, id) && matches!(r.role, RefRole::Speaker { .. })
+                    })
+                    .count()
+            });
+            (*f, explicit)
+        })
+        .collect();
+    MentionCounts {
+        here,
+        all,
+        in_file: files.contains(&file),
+        others,
+    }
+}
+
+/// [`entity_card`] with its [`MentionCounts`] given (they must be `mention_counts(ws, file,
+/// id)` for the workspace as it is).
+pub fn entity_card_with(
+    ws: &Workspace,
+    file: FileId,
+    analysis: &FileAnalysis,
+    id: &str,
+    counts: &MentionCounts,
+    analysis_of: &AnalysisOf<'_>,
+) -> String {
     let res = ws.resolve(file, id);
     let mut md = String::new();
     match &res {
@@ -169,50 +247,27 @@ pub fn entity_card(
             }
         }
     }
-    let subject = Subject::of(res.clone());
-    let occ = occurrences(ws, id, &subject, false, false);
-    let is_mention = |o: &super::navigation::Occurrence| {
-        let Some(data) = ws.file(o.file) else {
-            return false;
-        };
-        o.reference
-            .is_some_and(|i| data.references.get(i).is_some_and(|r| r.is_mention()))
-    };
-    let here = occ
-        .iter()
-        .filter(|o| o.file == file && is_mention(o))
-        .count();
-    let all = occ.iter().filter(|o| is_mention(o)).count();
-    // Quotations: only files that mention the ID can attribute one to it.
-    let mut files: Vec<FileId> = occ.iter().map(|o| o.file).collect();
-    files.dedup();
+    let (here, all) = (counts.here, counts.all);
     let count_quotes = |a: &FileAnalysis| {
         a.attributions
             .iter()
             .filter(|q| q.speaker.as_deref() == Some(id))
             .count()
     };
-    let quotes_here = if files.contains(&file) {
+    let quotes_here = if counts.in_file {
         count_quotes(analysis)
     } else {
         0
     };
     let mut quotes_all = quotes_here;
     let mut lower_bound = false;
-    for f in files.iter().filter(|f| **f != file) {
+    for (f, explicit) in &counts.others {
         match analysis_of(*f) {
             Some(a) => quotes_all += count_quotes(&a),
             None => {
-                // Not analysed: explicit `{@id}` blocks only (from the parsed file), a lower bound.
+                // Not analysed: explicit `{@id}` blocks only, a lower bound.
                 lower_bound = true;
-                quotes_all += ws.file(*f).map_or(0, |d| {
-                    d.references
-                        .iter()
-                        .filter(|r| {
-                            super::same_id(&r.id, id) && matches!(r.role, RefRole::Speaker { .. })
-                        })
-                        .count()
-                });
+                quotes_all += explicit;
             }
         }
     }

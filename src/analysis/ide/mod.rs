@@ -40,7 +40,9 @@ pub use code_actions::{code_actions, ActionKind, CodeAction};
 pub(crate) use completion::entity_detail;
 pub use completion::{completion, completion_limited, CompletionItem, CompletionKind};
 pub use folding::{folding_ranges, FoldingKind, FoldingRange};
-pub use hover::{entity_card, hover, hover_entity, Hover};
+pub use hover::{
+    entity_card, entity_card_with, hover, hover_entity, mention_counts, Hover, MentionCounts,
+};
 pub use inlay_hints::{inlay_hints, InlayHint};
 pub use locate::{target_at, Target};
 pub use navigation::{
