@@ -50,6 +50,12 @@ pub struct Stamps {
     files: Mutex<HashMap<FileId, u64>>,
 }
 
+/// Past this many IDs to bump, every cached answer is made stale instead (see `bump_ids`).
+const MAX_BUMPED_IDS: usize = 2048;
+
+/// Past this many files whose analyses changed at once, likewise.
+const MAX_BUMPED_FILES: usize = 32;
+
 /// A state of what an answer depends on: equal stamps, equal answers.
 pub type Stamp = (u64, u64, u64);
 
@@ -88,6 +94,12 @@ impl Stamps {
     /// it kept their place), and every ID it defines: `refs` too when `refs` is set, else
     /// only `analyses`.
     fn bump_ids(&self, data: &FileData, from: usize, refs: bool) {
+        // A large file (a 1 MB document has ~20,000 references): one counter for everything
+        // costs less under the write lock than thousands of IDs.
+        if data.references.len() + data.entities.len() > MAX_BUMPED_IDS {
+            self.bump_all();
+            return;
+        }
         let mut ids = lock(&self.ids);
         let mut bump = |id: &str| {
             let n = match ids.get_mut(id) {
@@ -218,9 +230,14 @@ impl World {
         self.invalidate(deps.iter().copied());
         // Answers about what these files mention may change with their analyses; positions
         // in the changed file, and anything read from the index of IDs, may change too.
-        for f in &deps {
-            if let Some(data) = self.ws.file(*f) {
-                self.stamps.bump_analyses_of(data);
+        if deps.len() > MAX_BUMPED_FILES {
+            // A definition that thousands of files use: cheaper to start afresh.
+            self.stamps.bump_all();
+        } else {
+            for f in &deps {
+                if let Some(data) = self.ws.file(*f) {
+                    self.stamps.bump_analyses_of(data);
+                }
             }
         }
         if let Some(f) = change.file {

@@ -467,6 +467,16 @@ pub fn completion(c: &Ctx<'_>, pos: Position) -> CompletionResponse {
     let offset = c.offset(pos);
     // With thousands of entities, send only the best matches of the word typed so far.
     let (items, incomplete) = ide::completion_limited(&c.w.ws, c.a.file, offset, MAX_COMPLETIONS);
+    // Every item replaces the same word: its range is converted once.
+    let mut range: Option<(Span, Range)> = None;
+    let mut range_of = |span: Span| match range {
+        Some((s, r)) if s == span => r,
+        _ => {
+            let r = c.range(span);
+            range = Some((span, r));
+            r
+        }
+    };
     let items = items
         .into_iter()
         .map(|i| CompletionItem {
@@ -487,7 +497,7 @@ pub fn completion(c: &Ctx<'_>, pos: Position) -> CompletionResponse {
             filter_text: Some(i.filter_text),
             sort_text: Some(i.sort_text),
             text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(
-                c.range(i.edit.span),
+                range_of(i.edit.span),
                 i.edit.new_text,
             ))),
             ..Default::default()

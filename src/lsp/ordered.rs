@@ -91,16 +91,13 @@ fn fresh<T: serde::Serialize>(v: T) -> ResultJson {
     serde_json::to_vec(&v).map(Arc::from)
 }
 
-/// `{"jsonrpc":"2.0","result":…,"id":…}` around a result's JSON.
-fn answer_body(result: &[u8], id: &Id) -> serde_json::Result<Vec<u8>> {
-    let id = serde_json::to_vec(id)?;
-    let mut b = Vec::with_capacity(result.len() + id.len() + 32);
-    b.extend_from_slice(br#"{"jsonrpc":"2.0","result":"#);
-    b.extend_from_slice(result);
-    b.extend_from_slice(br#","id":"#);
-    b.extend_from_slice(&id);
-    b.push(b'}');
-    Ok(b)
+/// Send `{"jsonrpc":"2.0","result":…,"id":…}` around a result's JSON.
+fn send_answer(out: &Output, result: &[u8], id: &Id) -> serde_json::Result<()> {
+    let mut tail = br#","id":"#.to_vec();
+    serde_json::to_writer(&mut tail, id)?;
+    tail.push(b'}');
+    out.send_parts(&[br#"{"jsonrpc":"2.0","result":"#, result, &tail]);
+    Ok(())
 }
 
 fn answer(
@@ -113,22 +110,22 @@ fn answer(
 ) -> Job {
     Box::new(move || {
         let (res, deps) = s.file_request(&key_of(&uri), &arrival, |c| Ok(f(c)));
-        let body = match res {
-            Ok(Some(Ok(result))) => answer_body(&result, &id),
-            // An unknown file is answered `null`, as the router's handlers do.
-            Ok(None) => answer_body(b"null", &id),
-            Ok(Some(Err(e))) => serde_json::to_vec(&Response::from_error(
-                id.clone(),
-                Error {
-                    code: ErrorCode::InternalError,
-                    message: format!("cannot serialise the answer: {e}").into(),
-                    data: None,
-                },
-            )),
-            Err(e) => serde_json::to_vec(&Response::from_error(id.clone(), e)),
+        let cannot_serialise = |e: serde_json::Error| Error {
+            code: ErrorCode::InternalError,
+            message: format!("cannot serialise the answer: {e}").into(),
+            data: None,
         };
-        if let Ok(b) = body {
-            out.send(&b);
+        let failed = match res {
+            Ok(Some(Ok(result))) => send_answer(&out, &result, &id).err().map(cannot_serialise),
+            // An unknown file is answered `null`, as the router's handlers do.
+            Ok(None) => send_answer(&out, b"null", &id).err().map(cannot_serialise),
+            Ok(Some(Err(e))) => Some(cannot_serialise(e)),
+            Err(e) => Some(e),
+        };
+        if let Some(e) = failed {
+            if let Ok(b) = serde_json::to_vec(&Response::from_error(id, e)) {
+                out.send(&b);
+            }
         }
         s.kick_dependents(&deps);
     })

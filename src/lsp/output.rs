@@ -73,6 +73,11 @@ impl Output {
     /// thread, never from the protocol task). With a synchronous sink, the message may be
     /// written out here.
     pub fn send(&self, body: &[u8]) {
+        self.send_parts(&[body]);
+    }
+
+    /// [`Output::send`] of the message made of `parts` one after the other (copied once).
+    pub fn send_parts(&self, parts: &[&[u8]]) {
         let mut st = self.lock();
         while st.buf.len() > LIMIT && !st.closed {
             st.blocked += 1;
@@ -82,7 +87,7 @@ impl Output {
         if st.closed {
             return;
         }
-        frame_into(&mut st.buf, body);
+        frame_into(&mut st.buf, parts);
         if self.sink.is_some() {
             if !st.writing {
                 drop(self.write_out(st));
@@ -207,10 +212,12 @@ impl Output {
     }
 }
 
-fn frame_into(buf: &mut Vec<u8>, body: &[u8]) {
-    use std::io::Write;
-    let _ = write!(buf, "Content-Length: {}\r\n\r\n", body.len());
-    buf.extend_from_slice(body);
+fn frame_into(buf: &mut Vec<u8>, parts: &[&[u8]]) {
+    let len: usize = parts.iter().map(|p| p.len()).sum();
+    let _ = write!(buf, "Content-Length: {len}\r\n\r\n");
+    for p in parts {
+        buf.extend_from_slice(p);
+    }
 }
 
 /// The `AsyncWrite` given to tower-lsp-server (its bytes are whole framed messages).
