@@ -43,7 +43,7 @@ pub struct Arrival {
     /// The request's own document, if it names an open one.
     pub doc: Option<DocSnapshot>,
     /// Every open document (the request's too).
-    pub open: Vec<(String, DocSnapshot)>,
+    pub open: Arc<Vec<(String, DocSnapshot)>>,
 }
 
 tokio::task_local! {
@@ -150,8 +150,14 @@ fn fast(shared: &Arc<Shared>, req: &Request, arrival: Arc<Arrival>) -> Option<Jo
     let id = req.id()?.clone();
     let params = req.params()?;
     // Each of these requests' params flattens `TextDocumentPositionParams`.
-    let pp = TextDocumentPositionParams::deserialize(params).ok()?;
-    let (s, uri, pos) = (shared.clone(), pp.text_document.uri, pp.position);
+    let (uri, pos) = match plain_position_params(req.method(), params) {
+        Some(p) => p,
+        None => {
+            let pp = TextDocumentPositionParams::deserialize(params).ok()?;
+            (pp.text_document.uri, pp.position)
+        }
+    };
+    let s = shared.clone();
     Some(match req.method() {
         "textDocument/hover" => answer(s, out, id, uri, arrival, move |c| {
             fresh(features::hover(c, pos))
@@ -174,6 +180,31 @@ fn fast(shared: &Arc<Shared>, req: &Request, arrival: Arc<Arrival>) -> Option<Jo
             fresh(features::highlights(c, pos))
         }),
     })
+}
+
+/// The document and position of the params of a position request when they hold nothing else
+/// (what clients send but for completion's `context`), read straight from the JSON: decoding
+/// them with serde goes through its buffering of flattened structs, a good part of the read
+/// loop's time under load. `None` for anything else, which is decoded with serde (so that
+/// malformed optional fields are refused as before).
+fn plain_position_params(
+    method: &str,
+    params: &serde_json::Value,
+) -> Option<(Uri, tower_lsp_server::ls_types::Position)> {
+    let p = params.as_object()?;
+    let context = method == "textDocument/references";
+    if p.len() != 2 + usize::from(context) {
+        return None;
+    }
+    if context {
+        // `ReferenceContext { includeDeclaration: bool }`, read again by the caller.
+        p.get("context")?.get("includeDeclaration")?.as_bool()?;
+    }
+    let uri: Uri = p.get("textDocument")?.get("uri")?.as_str()?.parse().ok()?;
+    let pos = p.get("position")?;
+    let n = |k: &str| u32::try_from(pos.get(k)?.as_u64()?).ok();
+    let pos = tower_lsp_server::ls_types::Position::new(n("line")?, n("character")?);
+    Some((uri, pos))
 }
 
 /// A notification's params, decoded without copying them.
@@ -392,6 +423,46 @@ mod tests {
             .finish();
         let (_, result) = call(&mut svc, sym).await.unwrap().into_parts();
         assert_eq!(result.unwrap()[0]["name"], "@a", "the document's entity");
+    }
+
+    #[test]
+    fn plain_position_params_read_what_serde_reads_or_leave_it_to_serde() {
+        use tower_lsp_server::ls_types::TextDocumentPositionParams;
+        let plain = |m: &str, v: Value| plain_position_params(m, &v);
+        let td = json!({"uri": "file:///a.nmk"});
+        for (method, params) in [
+            (
+                "textDocument/hover",
+                json!({"textDocument": td, "position": {"line": 3, "character": 7}}),
+            ),
+            (
+                "textDocument/references",
+                json!({"textDocument": td, "position": {"line": 0, "character": 0},
+                    "context": {"includeDeclaration": false}}),
+            ),
+        ] {
+            let (uri, pos) = plain(method, params.clone()).expect("plain");
+            let pp: TextDocumentPositionParams = serde_json::from_value(params).unwrap();
+            assert_eq!((uri, pos), (pp.text_document.uri, pp.position));
+        }
+        // Anything else goes to serde: other fields, other shapes, out of range.
+        for params in [
+            json!({"textDocument": td, "position": {"line": 3, "character": 7}, "workDoneToken": 1}),
+            json!({"textDocument": td, "position": [3, 7]}),
+            json!({"textDocument": td, "position": {"line": -1, "character": 7}}),
+            json!({"textDocument": td, "position": {"line": 4294967296u64, "character": 7}}),
+            json!({"textDocument": {"uri": "not a uri"}, "position": {"line": 3, "character": 7}}),
+            json!({"textDocument": td, "position": {"line": 3, "character": 7},
+                "context": {"triggerKind": 1}}),
+        ] {
+            assert_eq!(
+                plain("textDocument/completion", params.clone()),
+                None,
+                "{params}"
+            );
+        }
+        let refs = json!({"textDocument": td, "position": {"line": 3, "character": 7}});
+        assert_eq!(plain("textDocument/references", refs), None);
     }
 
     #[tokio::test]

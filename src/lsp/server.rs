@@ -160,7 +160,7 @@ impl Shared {
         // their own text; documents already in sync cost one comparison each. The request's
         // own document is synced in `with_file`.
         let mut deps = BTreeSet::new();
-        for (k, at) in &arrival.open {
+        for (k, at) in arrival.open.iter() {
             if k != key {
                 deps.extend(self.engine.sync_to(k, Some(at)));
             }
