@@ -53,6 +53,9 @@ pub struct Stamps {
 /// Past this many IDs to bump, every cached answer is made stale instead (see `bump_ids`).
 const MAX_BUMPED_IDS: usize = 2048;
 
+/// Counters kept per ID at most (IDs typed and deleted again leave theirs behind).
+const MAX_STAMPED_IDS: usize = 1 << 16;
+
 /// Past this many files whose analyses changed at once, likewise.
 const MAX_BUMPED_FILES: usize = 32;
 
@@ -101,6 +104,12 @@ impl Stamps {
             return;
         }
         let mut ids = lock(&self.ids);
+        if ids.len() > MAX_STAMPED_IDS {
+            // Every ID ever typed has a counter: start afresh (a new `all` keeps the restarted
+            // counters from matching stamps filed before).
+            ids.clear();
+            self.bump_all();
+        }
         let mut bump = |id: &str| {
             let n = match ids.get_mut(id) {
                 Some(n) => n,

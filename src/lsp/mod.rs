@@ -74,8 +74,9 @@ async fn serve_on(
         .finish();
     let shared = service.inner().shared.clone();
     let _ = shared.out.set(out.clone());
-    // As many as there are cores: the jobs do not block (beyond short locks).
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    // As many as there are cores (at least two, so that one long request, such as the first
+    // analysis of a large document, does not hold up the others).
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get().max(2));
     let pool = workers::Pool::start(threads);
     let _ = shared.pool.set(pool.clone());
     let service = ordered::Ordered::new(service);
