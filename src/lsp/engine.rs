@@ -311,6 +311,8 @@ pub struct Engine {
     pub memo: super::memo::Memo,
     world: RwLock<World>,
     cache: Mutex<HashMap<FileId, Arc<Analyzed>>>,
+    /// Held while a file is being analysed (see `analysis_in`).
+    analyzing: Mutex<HashMap<FileId, Arc<Mutex<()>>>>,
     /// Serialises syncing of one document so that its parses are inserted in order.
     sync_locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
 }
@@ -400,11 +402,21 @@ impl Engine {
     pub fn analysis_in(&self, w: &World, file: FileId) -> Option<Arc<Analyzed>> {
         let epoch = w.epoch(file);
         let data = w.ws.file(file)?.clone();
+        let current = |c: &Option<Arc<Analyzed>>| {
+            c.as_ref()
+                .is_some_and(|c| c.epoch == epoch && Arc::ptr_eq(&c.data, &data))
+        };
         let cached = lock(&self.cache).get(&file).cloned();
-        if let Some(c) = &cached {
-            if c.epoch == epoch && Arc::ptr_eq(&c.data, &data) {
-                return cached;
-            }
+        if current(&cached) {
+            return cached;
+        }
+        // One analysis of a file at a time: requests that arrive together after an edit (and
+        // the diagnostics task) wait for the first one's instead of each computing the same.
+        let slot = lock(&self.analyzing).entry(file).or_default().clone();
+        let _one = lock(&slot);
+        let cached = lock(&self.cache).get(&file).cloned();
+        if current(&cached) {
+            return cached;
         }
         let key = w.ws.key(file).to_string();
         let synced = w.synced.get(&key).copied();
