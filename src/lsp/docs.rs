@@ -8,6 +8,7 @@
 use super::pos::{rope_char, Encoding};
 use ropey::Rope;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Instant;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
@@ -33,10 +34,13 @@ pub struct DocSnapshot {
 pub struct DocStore {
     docs: HashMap<String, Doc>,
     next_gen: u64,
+    /// [`DocStore::snapshots`] until the next change (every request takes it).
+    snapshots: Option<Arc<Vec<(String, DocSnapshot)>>>,
 }
 
 impl DocStore {
     fn bump(&mut self) -> u64 {
+        self.snapshots = None;
         self.next_gen += 1;
         self.next_gen
     }
@@ -106,19 +110,22 @@ impl DocStore {
         })
     }
 
-    /// Snapshots of every open document.
-    pub fn snapshots(&self) -> Vec<(String, DocSnapshot)> {
-        self.docs
-            .iter()
-            .map(|(k, d)| {
-                let snap = DocSnapshot {
-                    rope: d.rope.clone(),
-                    version: d.version,
-                    gen: d.gen,
-                };
-                (k.clone(), snap)
+    /// Snapshots of every open document (shared until the next change).
+    pub fn snapshots(&mut self) -> Arc<Vec<(String, DocSnapshot)>> {
+        let docs = &self.docs;
+        self.snapshots
+            .get_or_insert_with(|| {
+                let all = docs.iter().map(|(k, d)| {
+                    let snap = DocSnapshot {
+                        rope: d.rope.clone(),
+                        version: d.version,
+                        gen: d.gen,
+                    };
+                    (k.clone(), snap)
+                });
+                Arc::new(all.collect())
             })
-            .collect()
+            .clone()
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &String> {

@@ -29,6 +29,158 @@ pub struct World {
     epochs: HashMap<FileId, u64>,
     /// Bumped on configuration changes (every analysis changes).
     config_epoch: u64,
+    /// What the answer caches of [`super::memo`] are checked against.
+    pub stamps: Stamps,
+}
+
+/// Change counters for the answer caches ([`super::memo`]). For each entity ID, two: `refs`
+/// moves when its definitions or its references (which, where) may have changed, `analyses`
+/// when, besides, an analysis of a file that mentions it may have (the quotation counts of a
+/// hover card read them). For each file, one, and one for the index of IDs (what completion
+/// reads). Bumped under the workspace's write lock with the change they stand for, or right
+/// after an analysis is cached, so an answer computed under a read lock with the stamps read
+/// before it is never filed under a later state.
+#[derive(Default)]
+pub struct Stamps {
+    /// Bumped when every cached answer is stale (configuration, bulk indexing).
+    all: std::sync::atomic::AtomicU64,
+    /// Bumped when any ID's definitions or set of referencing files change.
+    index: std::sync::atomic::AtomicU64,
+    ids: Mutex<HashMap<String, (u64, u64)>>,
+    files: Mutex<HashMap<FileId, u64>>,
+}
+
+/// Past this many IDs to bump, every cached answer is made stale instead (see `bump_ids`).
+const MAX_BUMPED_IDS: usize = 2048;
+
+/// Counters kept per ID at most (IDs typed and deleted again leave theirs behind).
+const MAX_STAMPED_IDS: usize = 1 << 16;
+
+/// Past this many files whose analyses changed at once, likewise.
+const MAX_BUMPED_FILES: usize = 32;
+
+/// A state of what an answer depends on: equal stamps, equal answers.
+pub type Stamp = (u64, u64, u64);
+
+impl Stamps {
+    fn load(a: &std::sync::atomic::AtomicU64) -> u64 {
+        a.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn bump(a: &std::sync::atomic::AtomicU64) {
+        a.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The state of `id`'s definitions and of every reference to it.
+    pub fn refs(&self, id: &str) -> Stamp {
+        let (r, _) = lock(&self.ids).get(id).copied().unwrap_or_default();
+        (Self::load(&self.all), 0, r)
+    }
+
+    /// [`Stamps::refs`] and the state of the analyses of the files that mention `id`.
+    pub fn card(&self, id: &str) -> Stamp {
+        let (r, a) = lock(&self.ids).get(id).copied().unwrap_or_default();
+        (Self::load(&self.all), r, a)
+    }
+
+    /// The state of `file`'s text and of the workspace's index of IDs.
+    pub fn file(&self, file: FileId) -> Stamp {
+        let n = lock(&self.files).get(&file).copied().unwrap_or(0);
+        (Self::load(&self.all), Self::load(&self.index), n)
+    }
+
+    fn bump_all(&self) {
+        Self::bump(&self.all);
+    }
+
+    /// Bump the IDs of `data`'s references that end at or after byte `from` (those before
+    /// it kept their place), and every ID it defines: `refs` too when `refs` is set, else
+    /// only `analyses`.
+    fn bump_ids(&self, data: &FileData, from: usize, refs: bool) {
+        // A large file (a 1 MB document has ~20,000 references): one counter for everything
+        // costs less under the write lock than thousands of IDs.
+        if data.references.len() + data.entities.len() > MAX_BUMPED_IDS {
+            self.bump_all();
+            return;
+        }
+        let mut ids = lock(&self.ids);
+        if ids.len() > MAX_STAMPED_IDS {
+            // Every ID ever typed has a counter: start afresh (a new `all` keeps the restarted
+            // counters from matching stamps filed before).
+            ids.clear();
+            self.bump_all();
+        }
+        let mut bump = |id: &str| {
+            let n = match ids.get_mut(id) {
+                Some(n) => n,
+                None => ids.entry(id.to_string()).or_default(),
+            };
+            n.1 += 1;
+            if refs {
+                n.0 += 1;
+            }
+        };
+        for r in data.references.iter().filter(|r| ref_end(r) >= from) {
+            bump(r.id.as_str());
+        }
+        for e in &data.entities {
+            bump(&e.id);
+        }
+    }
+
+    /// Every ID `data` mentions or defines, in `analyses` only: its analysis changed.
+    fn bump_analyses_of(&self, data: &FileData) {
+        self.bump_ids(data, 0, false);
+    }
+
+    fn bump_file(&self, file: FileId) {
+        *lock(&self.files).entry(file).or_default() += 1;
+    }
+
+    /// A file's text changes from `old` (if it was there) to `new`: references before the
+    /// first byte that differs keep their place (and line and column), so only the IDs of
+    /// those from there on, and of the definitions, change in `refs`; every ID of the file
+    /// changes in `analyses` (the file's analysis is stale).
+    fn file_changed(&self, old: Option<&FileData>, new: Option<&FileData>) {
+        let from = match (old, new) {
+            (Some(o), Some(n)) => {
+                let p = common_prefix(o.text.as_bytes(), n.text.as_bytes());
+                // Were a later change to reach back and reparse earlier text (it should not),
+                // every reference counts as moved.
+                let before = |r: &&crate::analysis::Reference| ref_end(r) < p;
+                let (a, b) = (o.references.iter(), n.references.iter());
+                if a.filter(before).eq(b.filter(before)) {
+                    p
+                } else {
+                    0
+                }
+            }
+            _ => 0,
+        };
+        for d in [old, new].into_iter().flatten() {
+            self.bump_ids(d, from, true);
+            self.bump_analyses_of(d);
+        }
+    }
+}
+
+/// Where a reference ends, as a user sees it or as its ID does.
+fn ref_end(r: &crate::analysis::Reference) -> usize {
+    r.full_span().end.max(r.span.end)
+}
+
+/// The length of the longest common prefix of `a` and `b`.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    // Compare in chunks first (texts are often kilobytes), then byte by byte.
+    let mut i = 0;
+    while i + 64 <= n && a[i..i + 64] == b[i..i + 64] {
+        i += 64;
+    }
+    while i < n && a[i] == b[i] {
+        i += 1;
+    }
+    i
 }
 
 impl World {
@@ -48,6 +200,12 @@ impl World {
     /// Insert a file's new data; returns the files (other than this one) whose analysis may have
     /// changed.
     pub fn insert(&mut self, key: &str, data: Arc<FileData>) -> BTreeSet<FileId> {
+        let old = self.ws.file_id(key).and_then(|f| self.ws.file(f));
+        self.stamps.file_changed(old.map(|o| &**o), Some(&data));
+        // Completion reads the definitions' summaries, rebuilt on any such insert.
+        if !data.entities.is_empty() || old.is_some_and(|o| !o.entities.is_empty()) {
+            Stamps::bump(&self.stamps.index);
+        }
         let change = self.ws.insert(key, data);
         self.after_change(&change)
     }
@@ -57,14 +215,19 @@ impl World {
     /// [`World::invalidate_all`] once at the end.
     pub fn insert_bulk(&mut self, key: &str, data: Arc<FileData>) {
         self.ws.insert_quiet(key, data);
+        self.stamps.bump_all();
     }
 
     /// Every cached analysis is stale.
     pub fn invalidate_all(&mut self) {
         self.config_epoch += 1;
+        self.stamps.bump_all();
     }
 
     pub fn remove(&mut self, key: &str) -> BTreeSet<FileId> {
+        if let Some(old) = self.ws.file_id(key).and_then(|f| self.ws.file(f)) {
+            self.stamps.file_changed(Some(old), None);
+        }
         match self.ws.remove_file(key) {
             Some(change) => self.after_change(&change),
             None => BTreeSet::new(),
@@ -74,6 +237,24 @@ impl World {
     fn after_change(&mut self, change: &crate::analysis::Change) -> BTreeSet<FileId> {
         let mut deps = self.ws.affected(change);
         self.invalidate(deps.iter().copied());
+        // Answers about what these files mention may change with their analyses; positions
+        // in the changed file, and anything read from the index of IDs, may change too.
+        if deps.len() > MAX_BUMPED_FILES {
+            // A definition that thousands of files use: cheaper to start afresh.
+            self.stamps.bump_all();
+        } else {
+            for f in &deps {
+                if let Some(data) = self.ws.file(*f) {
+                    self.stamps.bump_analyses_of(data);
+                }
+            }
+        }
+        if let Some(f) = change.file {
+            self.stamps.bump_file(f);
+        }
+        if !change.ids.is_empty() || !change.uses.is_empty() || change.file.is_none() {
+            Stamps::bump(&self.stamps.index);
+        }
         if let Some(f) = change.file {
             deps.remove(&f);
         }
@@ -83,6 +264,7 @@ impl World {
     pub fn set_config(&mut self, config: Config) {
         self.ws.set_config(config);
         self.config_epoch += 1;
+        self.stamps.bump_all();
     }
 }
 
@@ -125,8 +307,12 @@ pub enum Unavailable {
 #[derive(Default)]
 pub struct Engine {
     pub docs: Mutex<DocStore>,
+    /// Answers kept while what they depend on is unchanged (see [`super::memo`]).
+    pub memo: super::memo::Memo,
     world: RwLock<World>,
     cache: Mutex<HashMap<FileId, Arc<Analyzed>>>,
+    /// Held while a file is being analysed (see `analysis_in`).
+    analyzing: Mutex<HashMap<FileId, Arc<Mutex<()>>>>,
     /// Serialises syncing of one document so that its parses are inserted in order.
     sync_locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
 }
@@ -216,11 +402,21 @@ impl Engine {
     pub fn analysis_in(&self, w: &World, file: FileId) -> Option<Arc<Analyzed>> {
         let epoch = w.epoch(file);
         let data = w.ws.file(file)?.clone();
+        let current = |c: &Option<Arc<Analyzed>>| {
+            c.as_ref()
+                .is_some_and(|c| c.epoch == epoch && Arc::ptr_eq(&c.data, &data))
+        };
         let cached = lock(&self.cache).get(&file).cloned();
-        if let Some(c) = &cached {
-            if c.epoch == epoch && Arc::ptr_eq(&c.data, &data) {
-                return cached;
-            }
+        if current(&cached) {
+            return cached;
+        }
+        // One analysis of a file at a time: requests that arrive together after an edit (and
+        // the diagnostics task) wait for the first one's instead of each computing the same.
+        let slot = lock(&self.analyzing).entry(file).or_default().clone();
+        let _one = lock(&slot);
+        let cached = lock(&self.cache).get(&file).cloned();
+        if current(&cached) {
+            return cached;
         }
         let key = w.ws.key(file).to_string();
         let synced = w.synced.get(&key).copied();
@@ -244,6 +440,9 @@ impl Engine {
         if !keep {
             cache.insert(file, out.clone());
         }
+        drop(cache);
+        // After caching it: hover cards count the quotations of cached analyses.
+        w.stamps.bump_analyses_of(&out.data);
         Some(out)
     }
 
@@ -363,6 +562,46 @@ mod tests {
         assert!(!Arc::ptr_eq(&art, &art2));
         assert_eq!(art2.analysis.diagnostics.len(), 1);
         assert!(Arc::ptr_eq(&other_a, &e.analysis(other).unwrap()));
+    }
+
+    #[test]
+    fn stamps_move_for_the_ids_an_edit_can_change() {
+        let e = Engine::default();
+        let opts = e.read().ws.parse_options();
+        let put = |text: &str| {
+            e.write()
+                .insert("/a.nmk", Arc::new(FileData::new(text.into(), &opts)));
+        };
+        put("@x: person \"X\"\n\nHello @y and @z.\n");
+        let w = || e.read();
+        let (x, y, z) = (
+            w().stamps.refs("x"),
+            w().stamps.refs("y"),
+            w().stamps.refs("z"),
+        );
+        let (yc, file) = (w().stamps.card("y"), w().stamps.file(FileId(0)));
+        // Typing at the end: the references before the edit keep their place.
+        put("@x: person \"X\"\n\nHello @y and @z.\nmore");
+        assert_eq!(w().stamps.refs("y"), y);
+        assert_eq!(w().stamps.refs("z"), z);
+        // The definitions of the file, its analysis and the file itself count as changed.
+        assert_ne!(w().stamps.refs("x"), x);
+        assert_ne!(w().stamps.card("y"), yc);
+        assert_ne!(w().stamps.file(FileId(0)), file);
+        // An edit between the references moves the later one only.
+        let (y, z) = (w().stamps.refs("y"), w().stamps.refs("z"));
+        put("@x: person \"X\"\n\nHello @y and so @z.\nmore");
+        assert_eq!(w().stamps.refs("y"), y);
+        assert_ne!(w().stamps.refs("z"), z);
+        // Caching an analysis moves the card stamps of what the file mentions, not `refs`.
+        let (y, yc) = (w().stamps.refs("y"), w().stamps.card("y"));
+        e.analysis(FileId(0)).unwrap();
+        assert_eq!(w().stamps.refs("y"), y);
+        assert_ne!(w().stamps.card("y"), yc);
+        // Removing the file moves everything it had.
+        let z = w().stamps.refs("z");
+        e.write().remove("/a.nmk");
+        assert_ne!(w().stamps.refs("z"), z);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! the workspace, the analysis and the line index all describe the same text.
 
 use super::engine::{Analyzed, Engine, World};
+use super::memo::Json;
 use super::pos::{Encoding, LineIndex};
 use super::server::ClientCaps;
 use super::uri_of;
@@ -292,18 +293,48 @@ pub fn diagnostics(c: &Ctx<'_>) -> Vec<Diagnostic> {
 
 pub fn hover(c: &Ctx<'_>, pos: Position) -> Option<Hover> {
     let offset = c.offset(pos);
-    // Only cached analyses: analysing every file that mentions the entity made first hovers
-    // slow (see `ide::hover` for how the workspace count is bounded then).
+    let kind = if c.caps.markdown_hover {
+        MarkupKind::Markdown
+    } else {
+        MarkupKind::PlainText
+    };
+    // An entity's card is the same from each of its mentions in a file: kept per (file, ID)
+    // while nothing it depends on changes (see `memo`).
+    if let Some((id, range)) = ide::hover_entity(&c.w.ws, c.a.file, offset) {
+        let card = c
+            .engine
+            .memo
+            .hover((c.a.file, id.clone()), c.w.stamps.card(&id), || {
+                // The counts from references, kept while the ID's references stay as they
+                // are; the quotation counts are read from the analyses at hand.
+                let counts = c.engine.memo.mention_counts(
+                    (c.a.file, id.clone()),
+                    c.w.stamps.refs(&id),
+                    || Some(Arc::new(ide::mention_counts(&c.w.ws, c.a.file, &id))),
+                )?;
+                // Only cached analyses: analysing every file that mentions the entity made
+                // first hovers slow (see `ide::hover` for how the workspace count is bounded
+                // then).
+                let card =
+                    ide::entity_card_with(&c.w.ws, c.a.file, &c.a.analysis, &id, &counts, &|f| {
+                        c.cached_analysis_of(f)
+                    });
+                Some(Arc::from(card))
+            })?;
+        return Some(Hover {
+            contents: HoverContents::Markup(MarkupContent {
+                kind,
+                value: card.to_string(),
+            }),
+            range: Some(c.range(range)),
+        });
+    }
     let h = ide::hover(&c.w.ws, c.a.file, &c.a.analysis, offset, &|f| {
         c.cached_analysis_of(f)
     })?;
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
-            kind: if c.caps.markdown_hover {
-                MarkupKind::Markdown
-            } else {
-                MarkupKind::PlainText
-            },
+            kind,
             value: h.markdown,
         }),
         range: Some(c.range(h.range)),
@@ -324,10 +355,14 @@ pub fn definition(c: &Ctx<'_>, pos: Position) -> Option<GotoDefinitionResponse> 
 }
 
 pub fn references(c: &Ctx<'_>, pos: Position, declaration: bool) -> Vec<Location> {
+    let refs = ide::references(&c.w.ws, c.a.file, c.offset(pos), declaration);
+    locations(c, &refs)
+}
+
+fn locations(c: &Ctx<'_>, refs: &[ide::Location]) -> Vec<Location> {
     // Locations come grouped by file: one URI per file, cloned for its locations.
     let mut uri: Option<(FileId, Option<Uri>)> = None;
-    ide::references(&c.w.ws, c.a.file, c.offset(pos), declaration)
-        .iter()
+    refs.iter()
         .filter_map(|l| {
             if uri.as_ref().is_none_or(|(f, _)| *f != l.file) {
                 uri = Some((l.file, uri_of(c.w.ws.key(l.file))));
@@ -336,6 +371,31 @@ pub fn references(c: &Ctx<'_>, pos: Position, declaration: bool) -> Vec<Location
             Some(Location::new(u, c.range_in(l.file, l.span)?))
         })
         .collect()
+}
+
+/// [`references`] as JSON: the answer for an ID is the same from each of its mentions in a
+/// file, kept per (file, ID) while nothing it depends on changes (see `memo`).
+pub fn references_json(c: &Ctx<'_>, pos: Position, declaration: bool) -> serde_json::Result<Json> {
+    let Some(id) = ide::id_at(&c.w.ws, c.a.file, c.offset(pos)) else {
+        return Ok(Arc::from(&b"[]"[..]));
+    };
+    let stamp = c.w.stamps.refs(&id);
+    let mut failed = None;
+    let json = c
+        .engine
+        .memo
+        .references((c.a.file, id.clone(), declaration), stamp, || {
+            let refs = ide::references_of(&c.w.ws, c.a.file, &id, declaration);
+            serde_json::to_vec(&locations(c, &refs))
+                .map_err(|e| failed = Some(e))
+                .ok()
+                .map(Arc::from)
+        });
+    match (json, failed) {
+        (Some(j), _) => Ok(j),
+        (None, Some(e)) => Err(e),
+        (None, None) => Ok(Arc::from(&b"[]"[..])),
+    }
 }
 
 pub fn highlights(c: &Ctx<'_>, pos: Position) -> Vec<DocumentHighlight> {
@@ -382,10 +442,41 @@ fn entity_item_kind(k: Option<EntityKind>) -> CompletionItemKind {
     }
 }
 
+/// [`completion`] as JSON, kept per (file, position) while the file's text and the index of
+/// IDs do not change (see `memo`): clients ask again at the same place.
+pub fn completion_json(c: &Ctx<'_>, pos: Position) -> serde_json::Result<Json> {
+    let stamp = c.w.stamps.file(c.a.file);
+    let mut failed = None;
+    let json = c
+        .engine
+        .memo
+        .completion((c.a.file, pos.line, pos.character), stamp, || {
+            serde_json::to_vec(&completion(c, pos))
+                .map_err(|e| failed = Some(e))
+                .ok()
+                .map(Arc::from)
+        });
+    match (json, failed) {
+        (Some(j), _) => Ok(j),
+        (_, Some(e)) => Err(e),
+        (None, None) => serde_json::to_vec(&completion(c, pos)).map(Arc::from),
+    }
+}
+
 pub fn completion(c: &Ctx<'_>, pos: Position) -> CompletionResponse {
     let offset = c.offset(pos);
     // With thousands of entities, send only the best matches of the word typed so far.
     let (items, incomplete) = ide::completion_limited(&c.w.ws, c.a.file, offset, MAX_COMPLETIONS);
+    // Every item replaces the same word: its range is converted once.
+    let mut range: Option<(Span, Range)> = None;
+    let mut range_of = |span: Span| match range {
+        Some((s, r)) if s == span => r,
+        _ => {
+            let r = c.range(span);
+            range = Some((span, r));
+            r
+        }
+    };
     let items = items
         .into_iter()
         .map(|i| CompletionItem {
@@ -406,7 +497,7 @@ pub fn completion(c: &Ctx<'_>, pos: Position) -> CompletionResponse {
             filter_text: Some(i.filter_text),
             sort_text: Some(i.sort_text),
             text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(
-                c.range(i.edit.span),
+                range_of(i.edit.span),
                 i.edit.new_text,
             ))),
             ..Default::default()

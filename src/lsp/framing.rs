@@ -279,6 +279,26 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
+/// A blocking reader as an `AsyncRead` whose reads block: only for a thread of its own that
+/// runs nothing else (the server's stdin thread, see [`super::run`]).
+pub struct BlockingRead<R>(pub R);
+
+impl<R: std::io::Read + Unpin> AsyncRead for BlockingRead<R> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let n = loop {
+            match self.0.read(buf.initialize_unfilled()) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                r => break r,
+            }
+        };
+        std::task::Poll::Ready(n.map(|n| buf.advance(n)))
+    }
+}
+
 /// Copy `input` to `output` frame by frame, replacing malformed frames (see the module docs).
 /// Returns when `input` ends or `output` is closed; dropping `output` then ends the server's
 /// input.

@@ -6,10 +6,12 @@ mod docs;
 mod engine;
 mod features;
 pub mod framing;
+mod memo;
 mod ordered;
 mod output;
 pub mod pos;
 mod server;
+mod workers;
 
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
@@ -46,15 +48,40 @@ where
     I: tokio::io::AsyncRead + Unpin + Send + 'static,
     O: tokio::io::AsyncWrite + Unpin,
 {
+    let out = Arc::new(output::Output::default());
+    let pump = out.clone().pump(output);
+    serve_on(
+        |feed| {
+            let task = tokio::spawn(framing::sanitize(input, feed));
+            Box::new(move || task.abort())
+        },
+        out,
+        pump,
+    )
+    .await
+}
+
+/// [`serve`] with the input started by `start_input` (given the server's end of the pipe of
+/// sanitized frames; returns how to stop it) and the output in `out`, written by `pump` or by
+/// `out`'s own threads.
+async fn serve_on(
+    start_input: impl FnOnce(tokio::io::DuplexStream) -> Box<dyn FnOnce() + Send>,
+    out: Arc<output::Output>,
+    pump: impl std::future::Future<Output = ()>,
+) -> bool {
     let (service, socket) = LspService::build(server::Backend::new)
         .custom_method("newsmark/documentText", server::Backend::document_text)
         .finish();
     let shared = service.inner().shared.clone();
-    let out = Arc::new(output::Output::default());
     let _ = shared.out.set(out.clone());
+    // As many as there are cores (at least two, so that one long request, such as the first
+    // analysis of a large document, does not hold up the others).
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get().max(2));
+    let pool = workers::Pool::start(threads);
+    let _ = shared.pool.set(pool.clone());
     let service = ordered::Ordered::new(service);
     let (clean_in, feed) = tokio::io::duplex(64 << 10);
-    let pump = tokio::spawn(framing::sanitize(input, feed));
+    let stop_input = start_input(feed);
     let serving = async {
         Server::new(clean_in, output::OutWriter(out.clone()), socket)
             .serve(service)
@@ -62,13 +89,18 @@ where
         // Whatever was answered is still written, then the output ends.
         out.close();
     };
-    tokio::join!(serving, out.clone().pump(output));
-    pump.abort();
+    tokio::join!(serving, pump);
+    pool.close();
+    stop_input();
     shared.shutdown.load(Ordering::SeqCst)
 }
 
 /// Run the server on stdin/stdout until `exit` or until stdin closes. Exits 0 when `shutdown`
 /// came first, 1 otherwise (LSP 3.17, `exit`).
+///
+/// Stdio is read and written by threads of their own with blocking calls rather than through
+/// tokio's stdio, which hands every read and write to its blocking pool: under load those
+/// hand-offs (two thread wake-ups each) cost more than the reads and writes.
 pub fn run() -> ExitCode {
     limit_malloc_arenas();
     let rt = match tokio::runtime::Builder::new_multi_thread()
@@ -81,11 +113,53 @@ pub fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let clean = rt.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
+    let out = Arc::new(output::Output::with_sink(stdout_sink()));
+    let writer = std::thread::Builder::new()
+        .name("newsmark-stdout".into())
+        .spawn({
+            let out = out.clone();
+            move || out.run_writer()
+        });
+    let handle = rt.handle().clone();
+    let start_input = move |feed: tokio::io::DuplexStream| -> Box<dyn FnOnce() + Send> {
+        let reader = std::thread::Builder::new()
+            .name("newsmark-stdin".into())
+            .spawn(move || {
+                handle.block_on(framing::sanitize(
+                    framing::BlockingRead(std::io::stdin()),
+                    feed,
+                ))
+            });
+        if let Err(e) = reader {
+            eprintln!("newsmark lsp: cannot start the input thread: {e}");
+        }
+        // Blocked in a read of stdin: it ends with the process.
+        Box::new(|| {})
+    };
+    let clean = rt.block_on(serve_on(start_input, out, std::future::ready(())));
+    if let Ok(w) = writer {
+        let _ = w.join();
+    }
     // Background work (indexing, watchers, a request waiting on a dead client) must not keep
     // the process alive once the client is gone.
     rt.shutdown_timeout(std::time::Duration::from_millis(100));
     ExitCode::from(if clean { 0 } else { 1 })
+}
+
+/// Stdout for [`output::Output::with_sink`], unbuffered: `std::io::Stdout` is line-buffered,
+/// which would split each batch of messages into two writes.
+fn stdout_sink() -> Box<dyn std::io::Write + Send> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::FromRawFd;
+        // SAFETY: fd 1 is open for the life of the process and nothing else in the server
+        // writes to it (logs go to stderr); the `File` owns it from here on.
+        Box::new(unsafe { std::fs::File::from_raw_fd(1) })
+    }
+    #[cfg(not(unix))]
+    {
+        Box::new(std::io::stdout())
+    }
 }
 
 /// glibc gives each thread that allocates its own arena (up to 8 per core) and rarely returns

@@ -23,6 +23,7 @@ use super::docs::DocSnapshot;
 use super::features::{self, Ctx};
 use super::framing::MALFORMED;
 use super::key_of;
+use super::memo::Json;
 use super::output::Output;
 use super::server::{Backend, Shared};
 use futures_util::future::{BoxFuture, FutureExt};
@@ -42,7 +43,7 @@ pub struct Arrival {
     /// The request's own document, if it names an open one.
     pub doc: Option<DocSnapshot>,
     /// Every open document (the request's too).
-    pub open: Vec<(String, DocSnapshot)>,
+    pub open: Arc<Vec<(String, DocSnapshot)>>,
 }
 
 tokio::task_local! {
@@ -79,74 +80,60 @@ impl Ordered {
     }
 }
 
-/// An answer serialised straight from the feature's result (no intermediate JSON tree).
-#[derive(serde::Serialize)]
-struct Answer<'a, T> {
-    jsonrpc: &'static str,
-    result: T,
-    id: &'a Id,
+/// A position request's work, run on the worker pool: the feature, its serialisation and the
+/// write of the answer (or of its error) to the output all happen there.
+type Job = Box<dyn FnOnce() + Send + 'static>;
+
+/// The JSON of a feature's result (fresh, or kept by [`super::memo`]).
+type ResultJson = serde_json::Result<Json>;
+
+fn fresh<T: serde::Serialize>(v: T) -> ResultJson {
+    serde_json::to_vec(&v).map(Arc::from)
 }
 
-/// Run a position request on a blocking thread: the feature, its serialisation and the write
-/// of the answer to the output all happen there. Resolves to the response the router must
-/// still send (a failure), or `None` when the answer was written.
-fn answer<T: serde::Serialize>(
+/// Send `{"jsonrpc":"2.0","result":…,"id":…}` around a result's JSON.
+fn send_answer(out: &Output, result: &[u8], id: &Id) -> serde_json::Result<()> {
+    let mut tail = br#","id":"#.to_vec();
+    serde_json::to_writer(&mut tail, id)?;
+    tail.push(b'}');
+    out.send_parts(&[br#"{"jsonrpc":"2.0","result":"#, result, &tail]);
+    Ok(())
+}
+
+fn answer(
     s: Arc<Shared>,
     out: Arc<Output>,
     id: Id,
     uri: Uri,
     arrival: Arc<Arrival>,
-    f: impl FnOnce(&Ctx<'_>) -> T + Send + 'static,
-) -> BoxFuture<'static, Option<Response>> {
-    let s2 = s.clone();
-    let id2 = id.clone();
-    // Started when first polled, so that the router's concurrency limit holds.
-    let work = move || {
-        let (res, deps) = s2.file_request(&key_of(&uri), &arrival, |c| Ok(f(c)));
-        let body = match res {
+    f: impl FnOnce(&Ctx<'_>) -> ResultJson + Send + 'static,
+) -> Job {
+    Box::new(move || {
+        let (res, deps) = s.file_request(&key_of(&uri), &arrival, |c| Ok(f(c)));
+        let cannot_serialise = |e: serde_json::Error| Error {
+            code: ErrorCode::InternalError,
+            message: format!("cannot serialise the answer: {e}").into(),
+            data: None,
+        };
+        let failed = match res {
+            Ok(Some(Ok(result))) => send_answer(&out, &result, &id).err().map(cannot_serialise),
             // An unknown file is answered `null`, as the router's handlers do.
-            Ok(result) => serde_json::to_vec(&Answer {
-                jsonrpc: "2.0",
-                result,
-                id: &id2,
-            }),
-            Err(e) => serde_json::to_vec(&Response::from_error(id2.clone(), e)),
+            Ok(None) => send_answer(&out, b"null", &id).err().map(cannot_serialise),
+            Ok(Some(Err(e))) => Some(cannot_serialise(e)),
+            Err(e) => Some(e),
         };
-        let failed = match body {
-            Ok(b) => {
+        if let Some(e) = failed {
+            if let Ok(b) = serde_json::to_vec(&Response::from_error(id, e)) {
                 out.send(&b);
-                None
             }
-            Err(e) => Some(Response::from_error(
-                id2,
-                Error {
-                    code: ErrorCode::InternalError,
-                    message: format!("cannot serialise the answer: {e}").into(),
-                    data: None,
-                },
-            )),
-        };
-        (failed, deps)
-    };
-    async move {
-        match tokio::task::spawn_blocking(work).await {
-            Ok((failed, deps)) => {
-                s.kick_dependents(&deps);
-                failed
-            }
-            Err(_) => Some(Response::from_error(id, Error::internal_error())),
         }
-    }
-    .boxed()
+        s.kick_dependents(&deps);
+    })
 }
 
-/// Answer a position request on the fast path (see `Ordered::call`); `None` when the request
-/// is not one, or its params do not decode (the router then answers with its error).
-fn fast(
-    shared: &Arc<Shared>,
-    req: &Request,
-    arrival: Arc<Arrival>,
-) -> Option<BoxFuture<'static, Option<Response>>> {
+/// The work of a position request on the fast path (see `Ordered::call`); `None` when the
+/// request is not one, or its params do not decode (the router then answers with its error).
+fn fast(shared: &Arc<Shared>, req: &Request, arrival: Arc<Arrival>) -> Option<Job> {
     use serde::Deserialize;
     use tower_lsp_server::ls_types::*;
     const POSITION_REQUESTS: [&str; 5] = [
@@ -163,28 +150,61 @@ fn fast(
     let id = req.id()?.clone();
     let params = req.params()?;
     // Each of these requests' params flattens `TextDocumentPositionParams`.
-    let pp = TextDocumentPositionParams::deserialize(params).ok()?;
-    let (s, uri, pos) = (shared.clone(), pp.text_document.uri, pp.position);
+    let (uri, pos) = match plain_position_params(req.method(), params) {
+        Some(p) => p,
+        None => {
+            let pp = TextDocumentPositionParams::deserialize(params).ok()?;
+            (pp.text_document.uri, pp.position)
+        }
+    };
+    let s = shared.clone();
     Some(match req.method() {
-        "textDocument/hover" => answer(s, out, id, uri, arrival, move |c| features::hover(c, pos)),
+        "textDocument/hover" => answer(s, out, id, uri, arrival, move |c| {
+            fresh(features::hover(c, pos))
+        }),
         "textDocument/definition" => answer(s, out, id, uri, arrival, move |c| {
-            features::definition(c, pos)
+            fresh(features::definition(c, pos))
         }),
         "textDocument/references" => {
             let decl = ReferenceContext::deserialize(params.get("context")?)
                 .ok()?
                 .include_declaration;
             answer(s, out, id, uri, arrival, move |c| {
-                features::references(c, pos, decl)
+                features::references_json(c, pos, decl)
             })
         }
         "textDocument/completion" => answer(s, out, id, uri, arrival, move |c| {
-            features::completion(c, pos)
+            features::completion_json(c, pos)
         }),
         _ => answer(s, out, id, uri, arrival, move |c| {
-            features::highlights(c, pos)
+            fresh(features::highlights(c, pos))
         }),
     })
+}
+
+/// The document and position of the params of a position request when they hold nothing else
+/// (what clients send but for completion's `context`), read straight from the JSON: decoding
+/// them with serde goes through its buffering of flattened structs, a good part of the read
+/// loop's time under load. `None` for anything else, which is decoded with serde (so that
+/// malformed optional fields are refused as before).
+fn plain_position_params(
+    method: &str,
+    params: &serde_json::Value,
+) -> Option<(Uri, tower_lsp_server::ls_types::Position)> {
+    let p = params.as_object()?;
+    let context = method == "textDocument/references";
+    if p.len() != 2 + usize::from(context) {
+        return None;
+    }
+    if context {
+        // `ReferenceContext { includeDeclaration: bool }`, read again by the caller.
+        p.get("context")?.get("includeDeclaration")?.as_bool()?;
+    }
+    let uri: Uri = p.get("textDocument")?.get("uri")?.as_str()?.parse().ok()?;
+    let pos = p.get("position")?;
+    let n = |k: &str| u32::try_from(pos.get(k)?.as_u64()?).ok();
+    let pos = tower_lsp_server::ls_types::Position::new(n("line")?, n("character")?);
+    Some((uri, pos))
 }
 
 /// A notification's params, decoded without copying them.
@@ -244,15 +264,35 @@ impl tower::Service<Request> for Ordered {
         // conversion of results to JSON runs on the single task that also reads and writes
         // every message, and was the bottleneck under load. Same answers, same errors, but not
         // cancellable by `$/cancelRequest` (they take a few hundred microseconds).
-        let fast = if self.initialized && !self.shut_down && self.shared.initialize_ran() {
-            fast(&self.shared, &req, arrival.clone())
-        } else {
-            None
+        let pool = self.shared.pool.get().cloned();
+        let fast = match &pool {
+            Some(_) if self.initialized && !self.shut_down && self.shared.initialize_ran() => {
+                fast(&self.shared, &req, arrival.clone())
+            }
+            _ => None,
         };
-        let inner = match fast {
-            Some(f) => f.map(Ok).boxed(),
-            None => self.inner.call(req).boxed(),
-        };
+        if let (Some(job), Some(pool), Some(id)) = (fast, pool, id.clone()) {
+            // Answered by the pool, which writes the answer itself; the router only waits
+            // for room in the pool's queue.
+            let (out, pool2) = (self.shared.out.get().cloned(), pool.clone());
+            return Box::pin(async move {
+                let permit = pool.admit().await;
+                pool2.push(move || {
+                    if let Err(p) = std::panic::catch_unwind(AssertUnwindSafe(job)) {
+                        let err = panicked(&method, p.as_ref());
+                        if let (Some(out), Ok(b)) =
+                            (out, serde_json::to_vec(&Response::from_error(id, err)))
+                        {
+                            out.send(&b);
+                        }
+                    }
+                    drop(guard);
+                    drop(permit);
+                });
+                Ok(None)
+            });
+        }
+        let inner = self.inner.call(req).boxed();
         let fut = AssertUnwindSafe(ARRIVAL.scope(arrival, inner)).catch_unwind();
         Box::pin(
             fut.map(move |r| {
@@ -383,6 +423,46 @@ mod tests {
             .finish();
         let (_, result) = call(&mut svc, sym).await.unwrap().into_parts();
         assert_eq!(result.unwrap()[0]["name"], "@a", "the document's entity");
+    }
+
+    #[test]
+    fn plain_position_params_read_what_serde_reads_or_leave_it_to_serde() {
+        use tower_lsp_server::ls_types::TextDocumentPositionParams;
+        let plain = |m: &str, v: Value| plain_position_params(m, &v);
+        let td = json!({"uri": "file:///a.nmk"});
+        for (method, params) in [
+            (
+                "textDocument/hover",
+                json!({"textDocument": td, "position": {"line": 3, "character": 7}}),
+            ),
+            (
+                "textDocument/references",
+                json!({"textDocument": td, "position": {"line": 0, "character": 0},
+                    "context": {"includeDeclaration": false}}),
+            ),
+        ] {
+            let (uri, pos) = plain(method, params.clone()).expect("plain");
+            let pp: TextDocumentPositionParams = serde_json::from_value(params).unwrap();
+            assert_eq!((uri, pos), (pp.text_document.uri, pp.position));
+        }
+        // Anything else goes to serde: other fields, other shapes, out of range.
+        for params in [
+            json!({"textDocument": td, "position": {"line": 3, "character": 7}, "workDoneToken": 1}),
+            json!({"textDocument": td, "position": [3, 7]}),
+            json!({"textDocument": td, "position": {"line": -1, "character": 7}}),
+            json!({"textDocument": td, "position": {"line": 4294967296u64, "character": 7}}),
+            json!({"textDocument": {"uri": "not a uri"}, "position": {"line": 3, "character": 7}}),
+            json!({"textDocument": td, "position": {"line": 3, "character": 7},
+                "context": {"triggerKind": 1}}),
+        ] {
+            assert_eq!(
+                plain("textDocument/completion", params.clone()),
+                None,
+                "{params}"
+            );
+        }
+        let refs = json!({"textDocument": td, "position": {"line": 3, "character": 7}});
+        assert_eq!(plain("textDocument/references", refs), None);
     }
 
     #[tokio::test]

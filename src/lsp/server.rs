@@ -100,6 +100,8 @@ pub struct Shared {
     /// The output, for answers written without the router (see `ordered`); unset when the
     /// service runs without [`super::serve`].
     pub out: OnceLock<Arc<Output>>,
+    /// The threads that answer position requests (see `ordered`); set with `out`.
+    pub pool: OnceLock<Arc<super::workers::Pool>>,
     /// Per open document, how many requests are being answered for each generation of its
     /// text (see [`Shared::pending`]).
     pending: Mutex<HashMap<String, BTreeMap<u64, usize>>>,
@@ -158,7 +160,7 @@ impl Shared {
         // their own text; documents already in sync cost one comparison each. The request's
         // own document is synced in `with_file`.
         let mut deps = BTreeSet::new();
-        for (k, at) in &arrival.open {
+        for (k, at) in arrival.open.iter() {
             if k != key {
                 deps.extend(self.engine.sync_to(k, Some(at)));
             }
@@ -1000,6 +1002,7 @@ impl Backend {
                 shutdown: AtomicBool::new(false),
                 indexed: AtomicBool::new(false),
                 out: OnceLock::new(),
+                pool: OnceLock::new(),
                 pending: Mutex::new(HashMap::new()),
             }),
         }

@@ -98,6 +98,29 @@ pub fn hover(
     }
 }
 
+/// The entity whose card [`hover`] shows at `offset`, with the card's range; `None` where it
+/// shows none (on a quotation, on nothing). With [`entity_card`], what `hover` gives there, in
+/// two parts: a server may keep the card of an ID and reuse it for every mention.
+pub fn hover_entity(ws: &Workspace, file: FileId, offset: usize) -> Option<(String, Span)> {
+    let data = ws.file(file)?;
+    match target_at(data, offset)? {
+        Target::Reference(i) => {
+            let r = &data.references[i];
+            Some((r.id.to_string(), r.full_span()))
+        }
+        Target::Definition(i) => {
+            let e = &data.entities[i];
+            (!e.id.is_empty()).then(|| {
+                (
+                    e.id.clone(),
+                    Span::new(e.id_span.start.saturating_sub(1), e.id_span.end),
+                )
+            })
+        }
+        Target::Quote(_) => None,
+    }
+}
+
 /// `**Name** (`@id`)`, or just the ID when it does not resolve.
 fn who(ws: &Workspace, file: FileId, id: &str) -> String {
     match ws.resolve_entity(file, id) {
@@ -106,11 +129,90 @@ fn who(ws: &Workspace, file: FileId, id: &str) -> String {
     }
 }
 
-fn entity_card(
+/// The card of entity `id` as seen from `file` (see [`hover`]).
+pub fn entity_card(
     ws: &Workspace,
     file: FileId,
     analysis: &FileAnalysis,
     id: &str,
+    analysis_of: &AnalysisOf<'_>,
+) -> String {
+    entity_card_with(
+        ws,
+        file,
+        analysis,
+        id,
+        &mention_counts(ws, file, id),
+        analysis_of,
+    )
+}
+
+/// What an entity card counts from the workspace's references alone (not from analyses),
+/// which is most of its cost: a server may keep it per (file, ID) while the ID's definitions
+/// and references stay as they are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MentionCounts {
+    /// Prose mentions in the file asked from, and in the workspace.
+    here: usize,
+    all: usize,
+    /// The file asked from mentions the ID.
+    in_file: bool,
+    /// The other files that mention it, each with its explicit `{@id}` speaker blocks.
+    others: Vec<(FileId, usize)>,
+}
+
+/// The [`MentionCounts`] of `id`'s card as seen from `file`.
+pub fn mention_counts(ws: &Workspace, file: FileId, id: &str) -> MentionCounts {
+    let subject = Subject::of(ws.resolve(file, id));
+    let occ = occurrences(ws, id, &subject, false, false);
+    let is_mention = |o: &super::navigation::Occurrence| {
+        let Some(data) = ws.file(o.file) else {
+            return false;
+        };
+        o.reference
+            .is_some_and(|i| data.references.get(i).is_some_and(|r| r.is_mention()))
+    };
+    let here = occ
+        .iter()
+        .filter(|o| o.file == file && is_mention(o))
+        .count();
+    let all = occ.iter().filter(|o| is_mention(o)).count();
+    // Quotations: only files that mention the ID can attribute one to it.
+    let mut files: Vec<FileId> = occ.iter().map(|o| o.file).collect();
+    files.dedup();
+    let others = files
+        .iter()
+        .filter(|f| **f != file)
+        .map(|f| {
+            // Explicit `{@id}` blocks (from the parsed file): what a file without an analysis
+            // is known to attribute.
+            let explicit = ws.file(*f).map_or(0, |d| {
+                d.references
+                    .iter()
+                    .filter(|r| {
+                        super::same_id(&r.id, id) && matches!(r.role, RefRole::Speaker { .. })
+                    })
+                    .count()
+            });
+            (*f, explicit)
+        })
+        .collect();
+    MentionCounts {
+        here,
+        all,
+        in_file: files.contains(&file),
+        others,
+    }
+}
+
+/// [`entity_card`] with its [`MentionCounts`] given (they must be `mention_counts(ws, file,
+/// id)` for the workspace as it is).
+pub fn entity_card_with(
+    ws: &Workspace,
+    file: FileId,
+    analysis: &FileAnalysis,
+    id: &str,
+    counts: &MentionCounts,
     analysis_of: &AnalysisOf<'_>,
 ) -> String {
     let res = ws.resolve(file, id);
@@ -145,50 +247,27 @@ fn entity_card(
             }
         }
     }
-    let subject = Subject::of(res.clone());
-    let occ = occurrences(ws, id, &subject, false, false);
-    let is_mention = |o: &super::navigation::Occurrence| {
-        let Some(data) = ws.file(o.file) else {
-            return false;
-        };
-        o.reference
-            .is_some_and(|i| data.references.get(i).is_some_and(|r| r.is_mention()))
-    };
-    let here = occ
-        .iter()
-        .filter(|o| o.file == file && is_mention(o))
-        .count();
-    let all = occ.iter().filter(|o| is_mention(o)).count();
-    // Quotations: only files that mention the ID can attribute one to it.
-    let mut files: Vec<FileId> = occ.iter().map(|o| o.file).collect();
-    files.dedup();
+    let (here, all) = (counts.here, counts.all);
     let count_quotes = |a: &FileAnalysis| {
         a.attributions
             .iter()
             .filter(|q| q.speaker.as_deref() == Some(id))
             .count()
     };
-    let quotes_here = if files.contains(&file) {
+    let quotes_here = if counts.in_file {
         count_quotes(analysis)
     } else {
         0
     };
     let mut quotes_all = quotes_here;
     let mut lower_bound = false;
-    for f in files.iter().filter(|f| **f != file) {
+    for (f, explicit) in &counts.others {
         match analysis_of(*f) {
             Some(a) => quotes_all += count_quotes(&a),
             None => {
-                // Not analysed: explicit `{@id}` blocks only (from the parsed file), a lower bound.
+                // Not analysed: explicit `{@id}` blocks only, a lower bound.
                 lower_bound = true;
-                quotes_all += ws.file(*f).map_or(0, |d| {
-                    d.references
-                        .iter()
-                        .filter(|r| {
-                            super::same_id(&r.id, id) && matches!(r.role, RefRole::Speaker { .. })
-                        })
-                        .count()
-                });
+                quotes_all += explicit;
             }
         }
     }
@@ -322,6 +401,41 @@ mod tests {
             None => "none".into(),
         };
         out
+    }
+
+    #[test]
+    fn hover_entity_and_entity_card_give_what_hover_gives_at_every_offset() {
+        let f = Fixture::new(&format!(
+            "{REGISTRY}//- /a.nmk\n[Лавров]{{@lavrov}} — 😀 and @lavrov.\n“We are ready for talks,”{{@lavrov}} he said.\n@x: person \"X\"\n  member-of: @mfa-ru\n\n@: org\n//- /b.nmk\n@lavrov again @nobody.\n$0\n"
+        ));
+        let others = f.analysis_of();
+        let mut cards = 0;
+        for file in [f.file("/a.nmk"), f.file("/registry.nmk")] {
+            let analysis = f.analysis(file);
+            let len = f.ws.file(file).unwrap().text.len();
+            for offset in 0..=len {
+                let whole = hover(&f.ws, file, &analysis, offset, &others);
+                match hover_entity(&f.ws, file, offset) {
+                    Some((id, range)) => {
+                        cards += 1;
+                        let card = entity_card(&f.ws, file, &analysis, &id, &others);
+                        assert_eq!(
+                            whole,
+                            Some(Hover {
+                                range,
+                                markdown: card
+                            }),
+                            "offset {offset}"
+                        );
+                    }
+                    None => assert!(
+                        whole.is_none() || whole.unwrap().markdown.starts_with("**Quotation**"),
+                        "offset {offset}"
+                    ),
+                }
+            }
+        }
+        assert!(cards > 50, "{cards}");
     }
 
     const REGISTRY: &str = "//- /registry.nmk\n@lavrov: person \"Sergey Lavrov\"\n  role: Minister of Foreign Affairs of Russia\n  aka: Lavrov; Russian top diplomat\n  member-of: @mfa-ru\n  wikidata: Q305\n  born: 1950-03-21\n\n@mfa-ru: org \"Ministry of Foreign Affairs of Russia\"\n  aka: МИД России\n\n@mfa-ru said nothing.\n";

@@ -40,11 +40,14 @@ pub use code_actions::{code_actions, ActionKind, CodeAction};
 pub(crate) use completion::entity_detail;
 pub use completion::{completion, completion_limited, CompletionItem, CompletionKind};
 pub use folding::{folding_ranges, FoldingKind, FoldingRange};
-pub use hover::{hover, Hover};
+pub use hover::{
+    entity_card, entity_card_with, hover, hover_entity, mention_counts, Hover, MentionCounts,
+};
 pub use inlay_hints::{inlay_hints, InlayHint};
 pub use locate::{target_at, Target};
 pub use navigation::{
-    document_highlight, goto_definition, references, Highlight, HighlightKind, Location, NavTarget,
+    document_highlight, goto_definition, id_at, references, references_of, Highlight,
+    HighlightKind, Location, NavTarget,
 };
 pub use rename::{prepare_rename, rename, PrepareRename, RenameError};
 pub use semantic_tokens::{semantic_tokens, SemanticToken, TokenModifier, TokenType};

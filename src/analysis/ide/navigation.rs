@@ -208,10 +208,36 @@ pub fn references(
     offset: usize,
     include_declaration: bool,
 ) -> Vec<Location> {
-    let Some((id, _, subject)) = subject_at(ws, file, offset) else {
-        return Vec::new();
+    match id_at(ws, file, offset) {
+        Some(id) => references_of(ws, file, &id, include_declaration),
+        None => Vec::new(),
+    }
+}
+
+/// The entity ID at `offset` whose [`references`] are looked up there.
+pub fn id_at(ws: &Workspace, file: FileId, offset: usize) -> Option<String> {
+    let data = ws.file(file)?;
+    let id = match target_at(data, offset)? {
+        Target::Reference(i) => data.references[i].id.to_string(),
+        Target::Definition(i) => data.entities[i].id.clone(),
+        Target::Quote(_) => return None,
     };
-    occurrences(ws, &id, &subject, include_declaration, true)
+    (!id.is_empty()).then_some(id)
+}
+
+/// [`references`] of the ID `id` as `file` resolves it: the same from every mention of it in
+/// `file` (a server may keep them per ID).
+pub fn references_of(
+    ws: &Workspace,
+    file: FileId,
+    id: &str,
+    include_declaration: bool,
+) -> Vec<Location> {
+    if id.is_empty() {
+        return Vec::new();
+    }
+    let subject = Subject::of(ws.resolve(file, id));
+    occurrences(ws, id, &subject, include_declaration, true)
         .into_iter()
         .map(|o| Location {
             file: o.file,

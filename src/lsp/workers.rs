@@ -1,0 +1,140 @@
+//! A small fixed pool of threads for the position requests of the fast path (see
+//! [`super::ordered`]).
+//!
+//! These requests take tens of microseconds of work. Handing each to tokio's blocking pool
+//! cost more than the work under load: one thread wake-up per request, about 50 threads
+//! taking turns on two cores, and a second wake-up of the async task to collect the result.
+//! Here a few threads take jobs from one queue and only sleep when it is empty, so a busy
+//! server answers request after request on the same threads without waking anyone. The jobs
+//! write their answers themselves (to [`super::output::Output`]).
+//!
+//! The queue is bounded by [`Pool::admit`]: a client that sends faster than the pool answers
+//! waits in the transport's read loop, as it did behind the router's concurrency limit.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+type Job = Box<dyn FnOnce() + Send + 'static>;
+
+/// Jobs queued or running at most (more wait to be admitted).
+const MAX_JOBS: usize = 64;
+
+#[derive(Default)]
+struct Queue {
+    jobs: VecDeque<Job>,
+    /// Threads waiting for a job.
+    idle: usize,
+    closed: bool,
+}
+
+pub struct Pool {
+    queue: Mutex<Queue>,
+    ready: Condvar,
+    permits: Arc<Semaphore>,
+}
+
+impl Pool {
+    /// Start `threads` threads that run jobs inside the current tokio runtime's context (jobs
+    /// may spawn tasks). Call from within the runtime.
+    pub fn start(threads: usize) -> Arc<Pool> {
+        let pool = Arc::new(Pool {
+            queue: Mutex::default(),
+            ready: Condvar::new(),
+            permits: Arc::new(Semaphore::new(MAX_JOBS)),
+        });
+        let rt = tokio::runtime::Handle::try_current().ok();
+        for i in 0..threads.max(1) {
+            let p = pool.clone();
+            let rt = rt.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("newsmark-worker-{i}"))
+                .spawn(move || {
+                    let _ctx = rt.as_ref().map(|h| h.enter());
+                    p.work();
+                });
+            if spawned.is_err() && i == 0 {
+                // No thread at all: jobs run where they are pushed (see `push`).
+                pool.lock().closed = true;
+            }
+        }
+        pool
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Wait until a job may be queued; the permit is held until the job has run.
+    pub async fn admit(&self) -> Option<OwnedSemaphorePermit> {
+        self.permits.clone().acquire_owned().await.ok()
+    }
+
+    /// Queue a job (it runs at once, here, if the pool has stopped).
+    pub fn push(&self, job: impl FnOnce() + Send + 'static) {
+        let mut q = self.lock();
+        if q.closed {
+            drop(q);
+            job();
+            return;
+        }
+        q.jobs.push_back(Box::new(job));
+        let wake = q.idle > 0;
+        drop(q);
+        if wake {
+            self.ready.notify_one();
+        }
+    }
+
+    /// Let the threads end once the queue is empty.
+    pub fn close(&self) {
+        self.lock().closed = true;
+        self.ready.notify_all();
+    }
+
+    fn work(&self) {
+        let mut q = self.lock();
+        loop {
+            if let Some(job) = q.jobs.pop_front() {
+                drop(q);
+                // Jobs catch their own panics (a panic here would only lose this thread).
+                job();
+                q = self.lock();
+                continue;
+            }
+            if q.closed {
+                return;
+            }
+            q.idle += 1;
+            q = self.ready.wait(q).unwrap_or_else(|e| e.into_inner());
+            q.idle -= 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn jobs_run_and_threads_end_on_close() {
+        let pool = Pool::start(2);
+        let (tx, rx) = std::sync::mpsc::channel();
+        for i in 0..100 {
+            let permit = pool.admit().await.unwrap();
+            let tx = tx.clone();
+            pool.push(move || {
+                let _permit = permit;
+                tx.send(i).unwrap();
+            });
+        }
+        let mut got: Vec<i32> = (0..100).map(|_| rx.recv().unwrap()).collect();
+        got.sort();
+        assert_eq!(got, (0..100).collect::<Vec<_>>());
+        pool.close();
+        // After closing, a job runs on the caller's thread.
+        let (tx2, rx2) = std::sync::mpsc::channel();
+        pool.push(move || tx2.send(std::thread::current().id()).unwrap());
+        assert_eq!(rx2.recv().unwrap(), std::thread::current().id());
+    }
+}
