@@ -9,6 +9,7 @@ use super::sentences::Sentence;
 use super::subject::{Clause, Subject};
 use super::{AttributionKind, Lookup};
 use crate::syntax::Span;
+use std::borrow::Cow;
 
 /// How far after a quotation its reporting clause may end (`"…," said the head of …`).
 const MAX_CLAUSE_AFTER: usize = 15;
@@ -53,7 +54,7 @@ pub(super) struct Input<'a> {
     pub lex: &'a Lexicon,
     pub explicit: &'a [Explicit<'a>],
     /// The plain words of each quotation.
-    pub texts: &'a [String],
+    pub texts: &'a [Cow<'a, str>],
 }
 
 /// Infer an outcome for every quotation (indexed like `Parse::quotes`; nested ones and

@@ -601,13 +601,17 @@ fn push_word<'a>(chars: &[(char, Span)], out: &mut Vec<Tok<'a>>, lowered: &'a st
 }
 
 /// The plain words of a source range as a reader sees them: span mentions show their surface
-/// text, escapes their character, attribute blocks and line ends disappear.
-pub(crate) fn plain_text(file: &FileData, range: Span) -> String {
+/// text, escapes their character, attribute blocks and line ends disappear. Most quotations
+/// are plain text within one paragraph: their words are the source range itself, borrowed.
+pub(crate) fn plain_text(file: &FileData, range: Span) -> Cow<'_, str> {
     let text = &file.text;
     let blocks = &file.parse().blocks;
+    let first = blocks.partition_point(|b| b.span().end <= range.start);
+    if is_plain(&blocks[first..], range) {
+        return Cow::Borrowed(range.slice(text));
+    }
     // The words are at most as long as their source, give or take a space between blocks.
     let mut out = String::with_capacity(range.end.saturating_sub(range.start) + 1);
-    let first = blocks.partition_point(|b| b.span().end <= range.start);
     for block in &blocks[first..] {
         if block.span().start >= range.end {
             break;
@@ -639,7 +643,34 @@ pub(crate) fn plain_text(file: &FileData, range: Span) -> String {
             }
         }
     }
-    out
+    Cow::Owned(out)
+}
+
+/// Whether `range` lies in the first of `blocks` and is covered, without gaps, by its text
+/// and mark inlines only: then `plain_text` would copy the source range unchanged.
+fn is_plain(blocks: &[Block], range: Span) -> bool {
+    let Some(block) = blocks.first() else {
+        return false;
+    };
+    if block.span().end < range.end {
+        return false;
+    }
+    let Some(inlines) = block.inlines() else {
+        return false;
+    };
+    let from = inlines.partition_point(|i| i.span.end <= range.start);
+    let mut at = range.start;
+    for inline in &inlines[from..] {
+        if at >= range.end {
+            break;
+        }
+        if inline.span.start > at || !matches!(inline.kind, InlineKind::Text | InlineKind::Mark(_))
+        {
+            return false;
+        }
+        at = inline.span.end;
+    }
+    at >= range.end
 }
 
 #[cfg(test)]
