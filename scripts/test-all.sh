@@ -9,6 +9,11 @@ cd "$(dirname "$0")/.."
 echo "== cargo test"
 cargo test --locked
 
+# The fuzz targets are a workspace of their own (run with nightly, see docs/reliability.md);
+# checking them on stable here keeps them compiling as the library changes.
+echo "== fuzz targets compile"
+cargo check --locked --manifest-path fuzz/Cargo.toml --bins
+
 if [ "${NEWSMARK_SKIP_EDITORS:-}" = 1 ]; then
   echo "== editor tests skipped (NEWSMARK_SKIP_EDITORS=1)"
   exit 0

@@ -85,7 +85,7 @@ fuzz_target!(|data: &[u8]| {
     }
     assert_eq!(
         analysis.attributions.len(),
-        ws.file(fa).unwrap().parse.quotes.len()
+        ws.file(fa).unwrap().parse().quotes.len()
     );
     for a in &analysis.attributions {
         for s in a.cue_span.iter().chain(&a.speaker_span) {
