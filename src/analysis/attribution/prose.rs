@@ -809,5 +809,22 @@ mod tests {
         let file = FileData::new(text.to_string(), &ParseOptions::default());
         let q = &file.parse().quotes[0];
         assert_eq!(plain_text(&file, q.content), "The club is \"fine\"  today.");
+        assert!(matches!(plain_text(&file, q.content), Cow::Owned(_)));
+    }
+
+    #[test]
+    fn plain_text_borrows_only_what_reads_as_written() {
+        let text = "\"It is \u{2018}fine\u{2019} now,\" X said.\n\n\"Split\nline.\"\n\n\"Then\n\n\"more.\"\n";
+        let file = FileData::new(text.to_string(), &ParseOptions::default());
+        let quotes = &file.parse().quotes;
+        let top: Vec<_> = quotes.iter().filter(|q| !q.nested).collect();
+        // Plain text with a nested quotation's marks inside one paragraph: the source itself.
+        let first = plain_text(&file, top[0].content);
+        assert_eq!(first, "It is \u{2018}fine\u{2019} now,");
+        assert!(matches!(first, Cow::Borrowed(_)));
+        // A line end reads as a space; a quotation across paragraphs is built, not borrowed.
+        assert_eq!(plain_text(&file, top[1].content), "Split line.");
+        let across = plain_text(&file, top[2].content);
+        assert!(across.starts_with("Then ") && matches!(across, Cow::Owned(_)));
     }
 }
