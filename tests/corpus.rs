@@ -177,7 +177,10 @@ fn score_article(
     let data = ws.file(id).expect("file of the workspace");
     let analysis = ws.analyze(id);
     let quotes = &data.parse().quotes;
-    let texts: Vec<String> = quotes.iter().map(|q| quote_text(data, q)).collect();
+    let texts: Vec<String> = quotes
+        .iter()
+        .map(|q| quote_text(data, q).into_owned())
+        .collect();
     let mut used = vec![false; quotes.len()];
     let mut score = Score::default();
     for g in &gold.quotes {

@@ -57,7 +57,7 @@ impl Workspace {
         checker.syntax();
         checker.definitions();
         checker.references(&resolutions);
-        checker.quotes(&attributions, &resolutions);
+        checker.quotes(&attributions, &resolutions, &lookup);
         checker.unlinked_mentions(&resolutions);
         let mut diagnostics = checker.out;
         diagnostics.sort_by_key(|d| (d.span.start, d.code));
@@ -273,7 +273,13 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn quotes(&mut self, attributions: &[Attribution], resolutions: &[Resolution]) {
+    /// `lookup`: the entity an ID resolves to from this file (as `resolve_entity`, memoised).
+    fn quotes(
+        &mut self,
+        attributions: &[Attribution],
+        resolutions: &[Resolution],
+        lookup: &attribution::Lookup<'_>,
+    ) {
         let unattributed_on = self.ws.config().severity(Code::UnattributedQuote).is_some();
         let mut speakers: Option<Vec<(usize, &str)>> = None;
         for (qi, (q, a)) in self
@@ -305,7 +311,7 @@ impl<'a> Checker<'a> {
                 AttributionKind::None => {}
                 _ => {
                     let Some(speaker) = &a.speaker else { continue };
-                    let Some((_, e)) = self.ws.resolve_entity(self.file, speaker) else {
+                    let Some(e) = lookup(speaker) else {
                         continue;
                     };
                     if let Some(kind @ (EntityKind::Place | EntityKind::Event)) = e.kind {

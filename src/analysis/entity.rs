@@ -106,19 +106,22 @@ impl Entity {
                 );
             }
             properties.push(PropertyValue {
-                key: p.key.text.to_string(),
-                value: p.value.text.to_string(),
+                key: p.key.text.as_str().to_owned(),
+                value: p.value.text.as_str().to_owned(),
                 key_span: p.key.span,
                 value_span: p.value.span,
             });
         }
         Entity {
-            id: def.id.id.to_string(),
+            id: def.id.id.as_str().to_owned(),
             id_span: def.id.span,
             span: def.span,
             kind: def.kind.as_ref().and_then(|k| EntityKind::parse(&k.text)),
-            kind_text: def.kind.as_ref().map(|k| (k.text.to_string(), k.span)),
-            name: def.name.as_ref().map(|n| n.text.to_string()),
+            kind_text: def
+                .kind
+                .as_ref()
+                .map(|k| (k.text.as_str().to_owned(), k.span)),
+            name: def.name.as_ref().map(|n| n.text.as_str().to_owned()),
             aliases,
             properties,
         }

@@ -175,7 +175,7 @@ fn extract(parse: &Parse) -> (Vec<Entity>, Vec<Reference>) {
                             span: r.span,
                             role: RefRole::Property {
                                 entity,
-                                key: p.key.text.to_string(),
+                                key: p.key.text.as_str().to_owned(),
                             },
                         });
                     }

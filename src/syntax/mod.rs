@@ -13,7 +13,8 @@ pub use id::{is_valid_id, may_precede_mention, scan_id};
 pub use span::Span;
 
 /// The text of IDs and words: up to 24 bytes are stored inline, so that the thousands of short
-/// IDs, keys and names in a parse need no allocation each. Derefs to `str`.
+/// IDs, keys and names in a parse need no allocation each. Derefs to `str`. Copy one out with
+/// `.as_str().to_owned()`: `to_string()` goes through `Display` formatting, several times slower.
 pub type SmallText = compact_str::CompactString;
 
 /// Which quotation marks are primary: `Double` (American, the default) nests `'…'` inside

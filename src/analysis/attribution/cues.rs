@@ -5,6 +5,7 @@ use super::lexicon::{is_determiner, Form, Pronoun};
 use super::prose::TokKind;
 use super::subject::{Clause, Subject};
 use crate::syntax::Span;
+use std::borrow::Cow;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum CueKind {
@@ -16,28 +17,30 @@ pub(super) enum CueKind {
 }
 
 #[derive(Clone, Debug)]
-pub(super) struct Cue {
+pub(super) struct Cue<'a> {
     /// Token range of the cue words.
     pub start: usize,
     pub end: usize,
     pub kind: CueKind,
-    /// The cue as written, lowercased (`said`, `pointed out`, `according to`).
-    pub text: String,
+    /// The cue as written, lowercased (`said`, `pointed out`, `according to`): borrowed from
+    /// its token when it is one word, as most are.
+    pub text: Cow<'a, str>,
     pub span: Span,
     pub subject: Subject,
 }
 
-impl Cue {
+impl Cue<'_> {
     /// Where the subject stands, when it is a token of the sentence.
     pub(super) fn subject_pos(&self) -> Option<usize> {
         self.subject.pos()
     }
 }
 
-/// Every cue of the sentence whose subject could be found, in order.
-pub(super) fn find(c: &Clause<'_>) -> Vec<Cue> {
+/// Every cue of the sentence whose subject could be found, in order, into `out` (emptied
+/// first: one buffer serves every sentence).
+pub(super) fn find<'a>(c: &Clause<'a>, out: &mut Vec<Cue<'a>>) {
     let toks = c.toks;
-    let mut out: Vec<Cue> = Vec::new();
+    out.clear();
     let mut i = c.lo;
     while i < c.hi {
         let t = &toks[i];
@@ -57,7 +60,7 @@ pub(super) fn find(c: &Clause<'_>) -> Vec<Cue> {
                 start: i,
                 end: i + 2,
                 kind: CueKind::AccordingTo,
-                text: "according to".into(),
+                text: Cow::Borrowed("according to"),
                 span: span_of(i, i + 2),
                 subject: c.subject_right(i + 2),
             });
@@ -93,10 +96,15 @@ pub(super) fn find(c: &Clause<'_>) -> Vec<Cue> {
             s => s,
         };
         if subject != Subject::None {
-            let text = (i..i + len)
-                .map(|k| toks[k].low())
-                .collect::<Vec<_>>()
-                .join(" ");
+            let text = match len {
+                1 => Cow::Borrowed(toks[i].low()),
+                _ => Cow::Owned(
+                    (i..i + len)
+                        .map(|k| toks[k].low())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ),
+            };
             out.push(Cue {
                 start: i,
                 end: i + len,
@@ -108,7 +116,6 @@ pub(super) fn find(c: &Clause<'_>) -> Vec<Cue> {
         }
         i += len;
     }
-    out
 }
 
 /// The agent of a passive reporting verb: `was branded "…" by X`.
@@ -145,7 +152,7 @@ fn is_verb_use(c: &Clause<'_>, i: usize, form: Form) -> bool {
 }
 
 /// `quoted X as saying`, `cited X as saying`: the object is the speaker.
-fn quoted_as(c: &Clause<'_>, i: usize) -> Option<Cue> {
+fn quoted_as<'a>(c: &Clause<'a>, i: usize) -> Option<Cue<'a>> {
     let toks = c.toks;
     if i + 1 < c.hi && toks[i + 1].is_word("as") {
         // `X was quoted as saying`: the subject of the passive is the speaker.
@@ -170,7 +177,7 @@ fn quoted_as(c: &Clause<'_>, i: usize) -> Option<Cue> {
     as_saying(c, i, end, subject)
 }
 
-fn as_saying(c: &Clause<'_>, i: usize, after_np: usize, subject: Subject) -> Option<Cue> {
+fn as_saying<'a>(c: &Clause<'a>, i: usize, after_np: usize, subject: Subject) -> Option<Cue<'a>> {
     let toks = c.toks;
     if after_np + 1 >= c.hi || !toks[after_np].is_word("as") {
         return None;
@@ -189,7 +196,7 @@ fn as_saying(c: &Clause<'_>, i: usize, after_np: usize, subject: Subject) -> Opt
         start: i,
         end,
         kind: CueKind::QuotedAs,
-        text: format!("{} … as {}", toks[i].lower, v),
+        text: Cow::Owned(format!("{} … as {}", toks[i].lower, v)),
         span: Span::new(toks[i].span.start, toks[end - 1].span.end),
         subject,
     })
@@ -203,8 +210,9 @@ mod tests {
     /// Each cue of the first sentence as `text -> subject`.
     fn cues_of(text: &str) -> Vec<String> {
         let s = Snippet::new(text);
-        find(&s.clause(0))
-            .iter()
+        let mut cues = Vec::new();
+        find(&s.clause(0), &mut cues);
+        cues.iter()
             .map(|c| format!("{} -> {}", c.text, s.show(c.subject)))
             .collect()
     }

@@ -9,6 +9,7 @@ use super::sentences::Sentence;
 use super::subject::{Clause, Subject};
 use super::{AttributionKind, Lookup};
 use crate::syntax::Span;
+use std::borrow::Cow;
 
 /// How far after a quotation its reporting clause may end (`"…," said the head of …`).
 const MAX_CLAUSE_AFTER: usize = 15;
@@ -53,7 +54,7 @@ pub(super) struct Input<'a> {
     pub lex: &'a Lexicon,
     pub explicit: &'a [Explicit<'a>],
     /// The plain words of each quotation.
-    pub texts: &'a [String],
+    pub texts: &'a [Cow<'a, str>],
 }
 
 /// Infer an outcome for every quotation (indexed like `Parse::quotes`; nested ones and
@@ -63,6 +64,10 @@ pub(super) fn run<'a>(input: &Input<'a>, lookup: &Lookup<'_>) -> Vec<Outcome<'a>
     let mut out = vec![Outcome::Pending; input.texts.len()];
     let mut res = Resolver::new(toks, input.sents, lookup);
     let mut state = State::Empty;
+    // Buffers reused from sentence to sentence.
+    let mut cues: Vec<Cue<'a>> = Vec::new();
+    let mut index = CueIndex::default();
+    let mut refs: Vec<Option<Option<Ref<'a>>>> = Vec::new();
     for (s, sent) in input.sents.iter().enumerate() {
         let clause = Clause {
             toks,
@@ -72,11 +77,13 @@ pub(super) fn run<'a>(input: &Input<'a>, lookup: &Lookup<'_>) -> Vec<Outcome<'a>
         };
         let subject = clause.clause_subject();
         res.clause.push(subject);
-        let cues = cues::find(&clause);
+        cues::find(&clause, &mut cues);
+        let cues = &cues;
         // Built on the first quotation that needs a cue chosen (most sentences have none).
-        let mut index: Option<CueIndex> = None;
+        let mut indexed = false;
         // What each cue's subject refers to, resolved once.
-        let mut refs: Vec<Option<Option<Ref<'a>>>> = vec![None; cues.len()];
+        refs.clear();
+        refs.resize(cues.len(), None);
         let mut referent = |i: usize, res: &Resolver<'a>| -> Option<Ref<'a>> {
             refs[i]
                 .get_or_insert_with(|| res.resolve(s, cues[i].subject))
@@ -104,8 +111,11 @@ pub(super) fn run<'a>(input: &Input<'a>, lookup: &Lookup<'_>) -> Vec<Outcome<'a>
                 Explicit::NotAQuote => continue,
                 Explicit::None => {}
             }
-            let index = index.get_or_insert_with(|| CueIndex::new(&clause, &cues));
-            let outcome = match choose(&clause, &cues, index, qt, &input.texts[qi], subject) {
+            if !indexed {
+                index.build(&clause, cues);
+                indexed = true;
+            }
+            let outcome = match choose(&clause, cues, &index, qt, &input.texts[qi], subject) {
                 Some(ci) => {
                     let r = referent(ci, &res);
                     by_cue(&cues[ci], r.as_ref(), subject, toks)
@@ -160,7 +170,7 @@ fn by_cue<'a>(cue: &Cue, r: Option<&Ref<'a>>, main: Subject, toks: &[Tok<'_>]) -
         Some((id, span)) => Outcome::Speaker {
             id,
             kind: AttributionKind::Inferred,
-            cue: cue.text.clone(),
+            cue: cue.text.to_string(),
             cue_span: Some(cue.span),
             // The words that name the speaker here: the pronoun, not its antecedent.
             speaker_span: Some(
@@ -172,7 +182,7 @@ fn by_cue<'a>(cue: &Cue, r: Option<&Ref<'a>>, main: Subject, toks: &[Tok<'_>]) -
             ),
         },
         None => Outcome::Blocked {
-            cue: cue.text.clone(),
+            cue: cue.text.to_string(),
             cue_span: Some(cue.span),
         },
     }
@@ -259,6 +269,7 @@ fn ends_open(content: &str) -> bool {
 /// Per-sentence tables that let each quotation pick its cue in logarithmic time, however many
 /// quotations and verbs a (pathological) sentence has. Cues are in text order and do not
 /// overlap, so both their starts and ends are sorted.
+#[derive(Default)]
 struct CueIndex {
     /// For each prefix `cues[..=i]`, the governing verb cue for a quotation after it: the
     /// first one, unless a later one opens a new coordinated clause with its own subject.
@@ -269,6 +280,8 @@ struct CueIndex {
     /// For each `i`, the first verb cue at or after `i`.
     next_verb: Vec<Option<usize>>,
     first_according: Option<usize>,
+    /// Clause boundaries before each token of the sentence (prefix counts).
+    joins: Vec<u32>,
 }
 
 fn is_verb_cue(cue: &Cue) -> bool {
@@ -276,9 +289,11 @@ fn is_verb_cue(cue: &Cue) -> bool {
 }
 
 impl CueIndex {
-    fn new(c: &Clause<'_>, cues: &[Cue]) -> CueIndex {
-        // Clause boundaries before each token of the sentence (prefix counts).
-        let mut joins = Vec::with_capacity(c.hi - c.lo + 1);
+    /// The index of `cues`, the cues of sentence `c`, in place of the previous one (its
+    /// buffers are kept).
+    fn build(&mut self, c: &Clause<'_>, cues: &[Cue]) {
+        let joins = &mut self.joins;
+        joins.clear();
         joins.push(0u32);
         for t in &c.toks[c.lo..c.hi] {
             let join = t.is_punct(';')
@@ -288,8 +303,10 @@ impl CueIndex {
             joins.push(n);
         }
         let joins_between = |a: usize, b: usize| joins[b - c.lo] > joins[a - c.lo];
-        let mut chain = Vec::with_capacity(cues.len());
-        let mut last_main = Vec::with_capacity(cues.len());
+        let chain = &mut self.chain;
+        let last_main = &mut self.last_main;
+        chain.clear();
+        last_main.clear();
         let mut current: Option<usize> = None;
         let mut main: Option<usize> = None;
         for (i, cue) in cues.iter().enumerate() {
@@ -310,7 +327,9 @@ impl CueIndex {
             chain.push(current);
             last_main.push(main);
         }
-        let mut next_verb = vec![None; cues.len() + 1];
+        let next_verb = &mut self.next_verb;
+        next_verb.clear();
+        next_verb.resize(cues.len() + 1, None);
         for i in (0..cues.len()).rev() {
             next_verb[i] = if is_verb_cue(&cues[i]) {
                 Some(i)
@@ -318,12 +337,7 @@ impl CueIndex {
                 next_verb[i + 1]
             };
         }
-        CueIndex {
-            chain,
-            last_main,
-            next_verb,
-            first_according: cues.iter().position(|cue| !is_verb_cue(cue)),
-        }
+        self.first_according = cues.iter().position(|cue| !is_verb_cue(cue));
     }
 }
 
@@ -413,14 +427,16 @@ mod tests {
     fn chosen(text: &str) -> Vec<Option<String>> {
         let s = Snippet::new(text);
         let c = s.clause(0);
-        let cues = cues::find(&c);
-        let index = CueIndex::new(&c, &cues);
+        let mut cues = Vec::new();
+        cues::find(&c, &mut cues);
+        let mut index = CueIndex::default();
+        index.build(&c, &cues);
         let main = c.clause_subject();
         (c.lo..c.hi)
             .filter_map(|qt| {
                 let qi = s.prose.toks[qt].quote()?;
                 let content = s.file.parse().quotes[qi].content.slice(&s.file.text);
-                Some(choose(&c, &cues, &index, qt, content, main).map(|i| cues[i].text.clone()))
+                Some(choose(&c, &cues, &index, qt, content, main).map(|i| cues[i].text.to_string()))
             })
             .collect()
     }

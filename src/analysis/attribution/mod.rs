@@ -26,6 +26,7 @@ use crate::config::AttributionConfig;
 use crate::syntax::{AttrContent, Quote, Span};
 use infer::{Explicit, Outcome};
 use serde::Serialize;
+use std::borrow::Cow;
 
 pub(crate) use prose::plain_text;
 
@@ -89,7 +90,7 @@ pub fn word_count(text: &str) -> usize {
 }
 
 /// The words of a quotation as a reader sees them (`[x]{@id}` shows as `x`).
-pub fn quote_text(file: &FileData, q: &Quote) -> String {
+pub fn quote_text<'f>(file: &'f FileData, q: &Quote) -> Cow<'f, str> {
     plain_text(file, q.content)
 }
 
@@ -116,7 +117,7 @@ pub fn attribute(
             (None, _) => Explicit::None,
         })
         .collect();
-    let texts: Vec<String> = quotes.iter().map(|q| quote_text(file, q)).collect();
+    let texts: Vec<Cow<'_, str>> = quotes.iter().map(|q| quote_text(file, q)).collect();
     // ASCII-lowercased once, so that most words' lowercase forms are slices of it.
     let lowered = file.text.to_ascii_lowercase();
     let prose = prose::build(file, &lowered, lookup);
