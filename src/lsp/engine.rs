@@ -345,6 +345,12 @@ impl Engine {
     /// a request brings the workspace up to the text it was sent against, not past it, so that
     /// requests queued before a later edit are still answered for their own text. Never moves
     /// the workspace back to an older text.
+    /// Whether the workspace's copy of open document `key` is older than generation `gen`
+    /// (so that a sync to `gen` would move it forward).
+    pub fn behind(&self, key: &str, gen: u64) -> bool {
+        self.read().synced.get(key).is_none_or(|s| s.0 < gen)
+    }
+
     pub fn sync_to(&self, key: &str, target: Option<&DocSnapshot>) -> BTreeSet<FileId> {
         let slock = lock(&self.sync_locks)
             .entry(key.to_string())

@@ -26,6 +26,10 @@ use tower_lsp_server::{Client, LanguageServer};
 const DEBOUNCE: Duration = Duration::from_millis(75);
 /// ...but never longer than this.
 const DEBOUNCE_MAX: Duration = Duration::from_millis(150);
+/// How long a request waits for requests sent against an older text of a document before it
+/// moves the workspace's copy past that text (they take microseconds; a stuck one must not
+/// hold the others up).
+const OLDER_REQUESTS_WAIT: Duration = Duration::from_millis(10);
 
 /// What the client can do, read once from `initialize`.
 #[derive(Debug, Default, Clone)]
@@ -162,8 +166,12 @@ impl Shared {
         let mut deps = BTreeSet::new();
         for (k, at) in arrival.open.iter() {
             if k != key {
+                self.let_older_requests_finish(k, at.gen);
                 deps.extend(self.engine.sync_to(k, Some(at)));
             }
+        }
+        if let Some(at) = &arrival.doc {
+            self.let_older_requests_finish(key, at.gen);
         }
         let caps = self.caps();
         let enc = self.encoding();
@@ -268,6 +276,20 @@ impl Shared {
             shared: self.clone(),
             key,
             gen,
+        }
+    }
+
+    /// Before the workspace's copy of `key` moves forward to generation `gen`, let requests sent
+    /// against an older text of it finish, briefly: once it has moved past their text they can
+    /// only be answered `ContentModified`. Under load, a request on one document that syncs an
+    /// edited one used to overtake a request on the edited one still on its way to its answer.
+    fn let_older_requests_finish(&self, key: &str, gen: u64) {
+        if !self.engine.behind(key, gen) {
+            return;
+        }
+        let started = Instant::now();
+        while self.pending_before(key, gen) && started.elapsed() < OLDER_REQUESTS_WAIT {
+            std::thread::sleep(Duration::from_micros(20));
         }
     }
 
