@@ -13,7 +13,7 @@ use crate::config::Config;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
@@ -109,6 +109,8 @@ pub struct Shared {
     /// Per open document, how many requests are being answered for each generation of its
     /// text (see [`Shared::pending`]).
     pending: Mutex<HashMap<String, BTreeMap<u64, usize>>>,
+    /// [`OLDER_REQUESTS_WAIT`] in microseconds (tests lengthen it so as not to depend on timing).
+    older_requests_wait_us: AtomicU64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -288,7 +290,8 @@ impl Shared {
             return;
         }
         let started = Instant::now();
-        while self.pending_before(key, gen) && started.elapsed() < OLDER_REQUESTS_WAIT {
+        let wait = Duration::from_micros(self.older_requests_wait_us.load(Ordering::Relaxed));
+        while self.pending_before(key, gen) && started.elapsed() < wait {
             std::thread::sleep(Duration::from_micros(20));
         }
     }
@@ -1026,6 +1029,7 @@ impl Backend {
                 out: OnceLock::new(),
                 pool: OnceLock::new(),
                 pending: Mutex::new(HashMap::new()),
+                older_requests_wait_us: AtomicU64::new(OLDER_REQUESTS_WAIT.as_micros() as u64),
             }),
         }
     }
@@ -1357,5 +1361,76 @@ fn unwrap_section(v: Value) -> Value {
             m.remove("newsmark").unwrap_or_default()
         }
         v => v,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower_lsp_server::LspService;
+
+    fn change(shared: &Shared, key: &str, version: i32, text: &str) -> u64 {
+        let edit = TextDocumentContentChangeEvent {
+            range: None,
+            range_length: None,
+            text: text.to_string(),
+        };
+        shared
+            .engine
+            .docs()
+            .change(key, version, &[edit], Encoding::Utf16)
+            .expect("open")
+    }
+
+    /// A request on one document that arrives after an edit of another brings that other
+    /// document forward; a request on it sent before the edit, still being answered, must get
+    /// its answer for its own text, not `ContentModified`.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_request_does_not_move_a_document_past_an_older_request_still_in_flight() {
+        let (service, _socket) = LspService::new(Backend::new);
+        let shared = service.inner().shared.clone();
+        // Long enough that only a missing wait, not a slow machine, can fail this test.
+        shared
+            .older_requests_wait_us
+            .store(60_000_000, Ordering::Relaxed);
+        let (a, b) = ("/w/a.nmk".to_string(), "/w/b.nmk".to_string());
+        let first = "@lavrov: person \"Sergey Lavrov\"\n\n@lavrov said it.\n";
+        {
+            let mut docs = shared.engine.docs();
+            docs.open(&a, uri_of(&a).unwrap(), first, 1);
+            docs.open(&b, uri_of(&b).unwrap(), "Prose.\n", 1);
+        }
+        let arrival = |key: &str| {
+            let mut docs = shared.engine.docs();
+            Arrival {
+                doc: docs.snapshot(key),
+                open: docs.snapshots(),
+            }
+        };
+        let old = arrival(&a);
+        shared.engine.sync_to(&a, old.doc.as_ref());
+        // The request on `a` sent before the edit is still being answered.
+        let in_flight = shared.pending(a.clone(), old.doc.as_ref().unwrap().gen);
+        let gen2 = change(&shared, &a, 2, "Edited.\n");
+        let newer = arrival(&b);
+        let s = shared.clone();
+        let on_b = std::thread::spawn(move || {
+            let (res, _) = s.file_request("/w/b.nmk", &newer, |_| Ok(()));
+            res.is_ok()
+        });
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(
+            shared.engine.behind(&a, gen2),
+            "`a` moved past the older request's text"
+        );
+        // The older request is answered for the text it was sent against.
+        let (res, _) = shared.file_request(&a, &old, |c| Ok(c.a.data.text.clone()));
+        assert_eq!(res.expect("not ContentModified").as_deref(), Some(first));
+        drop(in_flight);
+        assert!(on_b.join().unwrap());
+        assert!(
+            !shared.engine.behind(&a, gen2),
+            "`a` is brought forward once it is free"
+        );
     }
 }
