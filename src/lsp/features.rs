@@ -380,22 +380,12 @@ pub fn references_json(c: &Ctx<'_>, pos: Position, declaration: bool) -> serde_j
         return Ok(Arc::from(&b"[]"[..]));
     };
     let stamp = c.w.stamps.refs(&id);
-    let mut failed = None;
-    let json = c
-        .engine
+    c.engine
         .memo
         .references((c.a.file, id.clone(), declaration), stamp, || {
             let refs = ide::references_of(&c.w.ws, c.a.file, &id, declaration);
-            serde_json::to_vec(&locations(c, &refs))
-                .map_err(|e| failed = Some(e))
-                .ok()
-                .map(Arc::from)
-        });
-    match (json, failed) {
-        (Some(j), _) => Ok(j),
-        (None, Some(e)) => Err(e),
-        (None, None) => Ok(Arc::from(&b"[]"[..])),
-    }
+            serde_json::to_vec(&locations(c, &refs)).map(Arc::from)
+        })
 }
 
 pub fn highlights(c: &Ctx<'_>, pos: Position) -> Vec<DocumentHighlight> {
@@ -446,21 +436,11 @@ fn entity_item_kind(k: Option<EntityKind>) -> CompletionItemKind {
 /// IDs do not change (see `memo`): clients ask again at the same place.
 pub fn completion_json(c: &Ctx<'_>, pos: Position) -> serde_json::Result<Json> {
     let stamp = c.w.stamps.file(c.a.file);
-    let mut failed = None;
-    let json = c
-        .engine
+    c.engine
         .memo
         .completion((c.a.file, pos.line, pos.character), stamp, || {
-            serde_json::to_vec(&completion(c, pos))
-                .map_err(|e| failed = Some(e))
-                .ok()
-                .map(Arc::from)
-        });
-    match (json, failed) {
-        (Some(j), _) => Ok(j),
-        (_, Some(e)) => Err(e),
-        (None, None) => serde_json::to_vec(&completion(c, pos)).map(Arc::from),
-    }
+            serde_json::to_vec(&completion(c, pos)).map(Arc::from)
+        })
 }
 
 pub fn completion(c: &Ctx<'_>, pos: Position) -> CompletionResponse {

@@ -81,21 +81,31 @@ impl Memo {
         stamp: Stamp,
         make: impl FnOnce() -> Option<V>,
     ) -> Option<V> {
+        Self::through_result(cache, key, stamp, || make().ok_or(())).ok()
+    }
+
+    /// [`Memo::through`] for a value whose making can fail (nothing is cached then).
+    fn through_result<K: Hash + Eq, V: Clone, E>(
+        cache: &Cache<K, V>,
+        key: K,
+        stamp: Stamp,
+        make: impl FnOnce() -> Result<V, E>,
+    ) -> Result<V, E> {
         if let Some(v) = cache.get(&key, stamp) {
-            return Some(v);
+            return Ok(v);
         }
         let v = make()?;
         cache.put(key, stamp, v.clone());
-        Some(v)
+        Ok(v)
     }
 
     pub fn references(
         &self,
         key: (FileId, String, bool),
         stamp: Stamp,
-        make: impl FnOnce() -> Option<Json>,
-    ) -> Option<Json> {
-        Self::through(&self.references, key, stamp, make)
+        make: impl FnOnce() -> serde_json::Result<Json>,
+    ) -> serde_json::Result<Json> {
+        Self::through_result(&self.references, key, stamp, make)
     }
 
     pub fn hover(
@@ -120,9 +130,9 @@ impl Memo {
         &self,
         key: (FileId, u32, u32),
         stamp: Stamp,
-        make: impl FnOnce() -> Option<Json>,
-    ) -> Option<Json> {
-        Self::through(&self.completion, key, stamp, make)
+        make: impl FnOnce() -> serde_json::Result<Json>,
+    ) -> serde_json::Result<Json> {
+        Self::through_result(&self.completion, key, stamp, make)
     }
 }
 
@@ -136,21 +146,23 @@ mod tests {
         let key = |i: u32| (FileId(i), 0, 0);
         let json = |s: &str| -> Json { Arc::from(s.as_bytes()) };
         assert_eq!(
-            m.completion(key(1), (0, 0, 1), || Some(json("[1]"))),
-            Some(json("[1]"))
+            m.completion(key(1), (0, 0, 1), || Ok(json("[1]"))).unwrap(),
+            json("[1]")
         );
         // Same stamp: cached (`make` is not called).
         assert_eq!(
-            m.completion(key(1), (0, 0, 1), || panic!("recomputed")),
-            Some(json("[1]"))
+            m.completion(key(1), (0, 0, 1), || panic!("recomputed"))
+                .unwrap(),
+            json("[1]")
         );
         // Another stamp: recomputed.
         assert_eq!(
-            m.completion(key(1), (0, 1, 1), || Some(json("[2]"))),
-            Some(json("[2]"))
+            m.completion(key(1), (0, 1, 1), || Ok(json("[2]"))).unwrap(),
+            json("[2]")
         );
         for i in 0..(MAX_ENTRIES as u32 + 10) {
-            m.completion(key(i + 2), (0, 0, 0), || Some(json("[]")));
+            m.completion(key(i + 2), (0, 0, 0), || Ok(json("[]")))
+                .unwrap();
         }
         assert!(m.completion.lock().len() <= MAX_ENTRIES);
     }
