@@ -61,6 +61,13 @@ pub(crate) fn subject_at(
     file: FileId,
     offset: usize,
 ) -> Option<(String, Target, Subject)> {
+    let (id, t) = id_and_target_at(ws, file, offset)?;
+    let subject = Subject::of(ws.resolve(file, &id));
+    Some((id, t, subject))
+}
+
+/// The non-empty entity ID of the mention or definition at `offset`, with that target.
+fn id_and_target_at(ws: &Workspace, file: FileId, offset: usize) -> Option<(String, Target)> {
     let data = ws.file(file)?;
     let t = target_at(data, offset)?;
     let id = match t {
@@ -68,11 +75,7 @@ pub(crate) fn subject_at(
         Target::Definition(i) => data.entities[i].id.clone(),
         Target::Quote(_) => return None,
     };
-    if id.is_empty() {
-        return None;
-    }
-    let subject = Subject::of(ws.resolve(file, &id));
-    Some((id, t, subject))
+    (!id.is_empty()).then_some((id, t))
 }
 
 /// A reference found by [`occurrences`].
@@ -216,13 +219,7 @@ pub fn references(
 
 /// The entity ID at `offset` whose [`references`] are looked up there.
 pub fn id_at(ws: &Workspace, file: FileId, offset: usize) -> Option<String> {
-    let data = ws.file(file)?;
-    let id = match target_at(data, offset)? {
-        Target::Reference(i) => data.references[i].id.to_string(),
-        Target::Definition(i) => data.entities[i].id.clone(),
-        Target::Quote(_) => return None,
-    };
-    (!id.is_empty()).then_some(id)
+    id_and_target_at(ws, file, offset).map(|(id, _)| id)
 }
 
 /// [`references`] of the ID `id` as `file` resolves it: the same from every mention of it in
