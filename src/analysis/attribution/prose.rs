@@ -359,10 +359,14 @@ fn lex_run<'a>(run: &mut Run, text: &str, out: &mut Vec<Tok<'a>>, lowered: &'a s
     run.chars.clear();
 }
 
-/// Byte classes for the in-place lexer: ASCII white space, ASCII letters and digits, and
-/// the rest (other ASCII, and UTF-8 bytes, which take the general path).
+/// Byte classes for the in-place lexer: ASCII white space, digits, capitals and small
+/// letters, and the rest (other ASCII, and UTF-8 bytes, which take the general path). The
+/// letter classes let a word's case be read while it is scanned.
 const WS: u8 = 1;
-const ALNUM: u8 = 2;
+const DIGIT: u8 = 2;
+const UPPER: u8 = 4;
+const LOWER: u8 = 8;
+const ALNUM: u8 = DIGIT | UPPER | LOWER;
 
 static CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
@@ -371,8 +375,12 @@ static CLASS: [u8; 256] = {
         let c = b as u8;
         t[b] = if c == b' ' || (c >= 9 && c <= 13) {
             WS
-        } else if c.is_ascii_alphanumeric() {
-            ALNUM
+        } else if c.is_ascii_digit() {
+            DIGIT
+        } else if c.is_ascii_uppercase() {
+            UPPER
+        } else if c.is_ascii_lowercase() {
+            LOWER
         } else {
             0
         };
@@ -404,11 +412,21 @@ fn lex_source<'a>(text: &str, a: usize, b: usize, out: &mut Vec<Tok<'a>>, lowere
         }
         let Some(c) = at(i) else { break };
         let cl = c.len_utf8();
-        if cls == ALNUM || (!c.is_ascii() && c.is_alphanumeric()) {
+        if cls & ALNUM != 0 || (!c.is_ascii() && c.is_alphanumeric()) {
             let start = i;
             let mut j = i + cl;
+            // The classes seen and the capitals counted, for an ASCII word's case.
+            let mut seen = cls;
+            let mut caps = u32::from(cls == UPPER);
+            let mut ascii = c.is_ascii();
             loop {
-                while class(j) == ALNUM {
+                loop {
+                    let k = class(j);
+                    if k & ALNUM == 0 {
+                        break;
+                    }
+                    seen |= k;
+                    caps += u32::from(k == UPPER);
                     j += 1;
                 }
                 let Some(d) = at(j) else { break };
@@ -421,12 +439,14 @@ fn lex_source<'a>(text: &str, a: usize, b: usize, out: &mut Vec<Tok<'a>>, lowere
                     || inner(matches!(d, '\'' | '’' | '-' | '.' | '&'))
                     || inner(d == ',' && bytes[j - 1].is_ascii_digit())
                 {
+                    ascii &= d.is_ascii();
                     j += dl;
                 } else {
                     break;
                 }
             }
-            push_source_word(&s[start..j], a + start, out, lowered);
+            let case = ascii.then_some((seen, caps));
+            push_source_word(&s[start..j], a + start, case, out, lowered);
             i = j;
             continue;
         }
@@ -468,21 +488,48 @@ fn lex_source<'a>(text: &str, a: usize, b: usize, out: &mut Vec<Tok<'a>>, lowere
     }
 }
 
-/// `push_word` for a word that is the source text `word` at `start`.
-fn push_source_word<'a>(word: &str, start: usize, out: &mut Vec<Tok<'a>>, lowered: &'a str) {
+/// `push_word` for a word that is the source text `word` at `start`. `case`: for an ASCII
+/// word, the byte classes seen in it and its number of capitals.
+fn push_source_word<'a>(
+    word: &str,
+    start: usize,
+    case: Option<(u8, u32)>,
+    out: &mut Vec<Tok<'a>>,
+    lowered: &'a str,
+) {
     let end = start + word.len();
-    let (chars, cap, upper, lower) = if word.is_ascii() {
+    if let Some((seen, caps)) = case {
         let b = word.as_bytes();
-        let letters = b.iter().filter(|x| x.is_ascii_alphabetic()).count();
-        let all_upper = !b.iter().any(u8::is_ascii_lowercase);
-        let lower: Cow<'a, str> = Cow::Borrowed(&lowered[start..end]);
-        (
-            b.len(),
-            b[0].is_ascii_uppercase(),
-            letters >= 2 && all_upper,
-            lower,
-        )
-    } else {
+        let n = b.len();
+        let cap = b[0].is_ascii_uppercase();
+        // No small letter: every letter is a capital.
+        let upper = seen & LOWER == 0 && caps >= 2;
+        // `Japan's` is the word and a possessive; `it's` and `let's` are contractions.
+        if n > 2 && b[n - 2] == b'\'' && b[n - 1].eq_ignore_ascii_case(&b's') {
+            let stem = &lowered[start..end - 2];
+            if !is_s_contraction(stem) {
+                out.push(Tok {
+                    kind: TokKind::Word,
+                    span: Span::new(start, end - 2),
+                    lower: Cow::Borrowed(stem),
+                    cap,
+                    upper,
+                });
+                out.push(possessive(Span::new(end - 2, end)));
+                return;
+            }
+        }
+        out.push(Tok {
+            kind: TokKind::Word,
+            span: Span::new(start, end),
+            lower: Cow::Borrowed(&lowered[start..end]),
+            cap,
+            upper,
+        });
+        return;
+    }
+    // A word with a character beyond ASCII.
+    let (chars, cap, upper, lower) = {
         let mut chars = 0usize;
         let mut letters = 0usize;
         let mut all_upper = true;
