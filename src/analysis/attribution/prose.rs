@@ -415,9 +415,8 @@ fn lex_source<'a>(text: &str, a: usize, b: usize, out: &mut Vec<Tok<'a>>, lowere
         if cls & ALNUM != 0 || (!c.is_ascii() && c.is_alphanumeric()) {
             let start = i;
             let mut j = i + cl;
-            // The classes seen and the capitals counted, for an ASCII word's case.
+            // The classes seen, for an ASCII word's case.
             let mut seen = cls;
-            let mut caps = u32::from(cls == UPPER);
             let mut ascii = c.is_ascii();
             loop {
                 loop {
@@ -426,7 +425,6 @@ fn lex_source<'a>(text: &str, a: usize, b: usize, out: &mut Vec<Tok<'a>>, lowere
                         break;
                     }
                     seen |= k;
-                    caps += u32::from(k == UPPER);
                     j += 1;
                 }
                 let Some(d) = at(j) else { break };
@@ -445,8 +443,11 @@ fn lex_source<'a>(text: &str, a: usize, b: usize, out: &mut Vec<Tok<'a>>, lowere
                     break;
                 }
             }
-            let case = ascii.then_some((seen, caps));
-            push_source_word(&s[start..j], a + start, case, out, lowered);
+            if ascii {
+                push_ascii_word(&bytes[start..j], seen, a + start, out, lowered);
+            } else {
+                push_source_word(&s[start..j], a + start, out);
+            }
             i = j;
             continue;
         }
@@ -488,79 +489,67 @@ fn lex_source<'a>(text: &str, a: usize, b: usize, out: &mut Vec<Tok<'a>>, lowere
     }
 }
 
-/// `push_word` for a word that is the source text `word` at `start`. `case`: for an ASCII
-/// word, the byte classes seen in it and its number of capitals.
-fn push_source_word<'a>(
-    word: &str,
-    start: usize,
-    case: Option<(u8, u32)>,
-    out: &mut Vec<Tok<'a>>,
-    lowered: &'a str,
-) {
-    let end = start + word.len();
-    if let Some((seen, caps)) = case {
-        let b = word.as_bytes();
-        let n = b.len();
-        let cap = b[0].is_ascii_uppercase();
-        // No small letter: every letter is a capital.
-        let upper = seen & LOWER == 0 && caps >= 2;
-        // `Japan's` is the word and a possessive; `it's` and `let's` are contractions.
-        if n > 2 && b[n - 2] == b'\'' && b[n - 1].eq_ignore_ascii_case(&b's') {
-            let stem = &lowered[start..end - 2];
-            if !is_s_contraction(stem) {
-                out.push(Tok {
-                    kind: TokKind::Word,
-                    span: Span::new(start, end - 2),
-                    lower: Cow::Borrowed(stem),
-                    cap,
-                    upper,
-                });
-                out.push(possessive(Span::new(end - 2, end)));
-                return;
-            }
+/// `push_word` for an ASCII word, the source bytes `b` at `start`, in which the byte
+/// classes `seen` occur.
+fn push_ascii_word<'a>(b: &[u8], seen: u8, start: usize, out: &mut Vec<Tok<'a>>, lowered: &'a str) {
+    let n = b.len();
+    let end = start + n;
+    let cap = b[0].is_ascii_uppercase();
+    // No small letter and two capitals or more (rare enough to count only then).
+    let upper = seen & LOWER == 0 && b.iter().filter(|x| x.is_ascii_uppercase()).count() >= 2;
+    // `Japan's` is the word and a possessive; `it's` and `let's` are contractions.
+    if n > 2 && b[n - 2] == b'\'' && b[n - 1].eq_ignore_ascii_case(&b's') {
+        let stem = &lowered[start..end - 2];
+        if !is_s_contraction(stem) {
+            out.push(Tok {
+                kind: TokKind::Word,
+                span: Span::new(start, end - 2),
+                lower: Cow::Borrowed(stem),
+                cap,
+                upper,
+            });
+            out.push(possessive(Span::new(end - 2, end)));
+            return;
         }
-        out.push(Tok {
-            kind: TokKind::Word,
-            span: Span::new(start, end),
-            lower: Cow::Borrowed(&lowered[start..end]),
-            cap,
-            upper,
-        });
-        return;
     }
-    // A word with a character beyond ASCII.
-    let (chars, cap, upper, lower) = {
-        let mut chars = 0usize;
-        let mut letters = 0usize;
-        let mut all_upper = true;
-        let mut cap = false;
-        for c in word.chars() {
-            if chars == 0 {
-                cap = c.is_uppercase();
-            }
-            chars += 1;
-            if c.is_alphabetic() {
-                letters += 1;
-                all_upper &= c.is_uppercase();
-            }
+    out.push(Tok {
+        kind: TokKind::Word,
+        span: Span::new(start, end),
+        lower: Cow::Borrowed(&lowered[start..end]),
+        cap,
+        upper,
+    });
+}
+
+/// `push_word` for a word beyond ASCII that is the source text `word` at `start`.
+fn push_source_word(word: &str, start: usize, out: &mut Vec<Tok<'_>>) {
+    let end = start + word.len();
+    let mut chars = 0usize;
+    let mut letters = 0usize;
+    let mut all_upper = true;
+    let mut cap = false;
+    for c in word.chars() {
+        if chars == 0 {
+            cap = c.is_uppercase();
         }
-        let lower: Cow<'a, str> = Cow::Owned(word.to_lowercase());
-        (chars, cap, letters >= 2 && all_upper, lower)
-    };
+        chars += 1;
+        if c.is_alphabetic() {
+            letters += 1;
+            all_upper &= c.is_uppercase();
+        }
+    }
+    let upper = letters >= 2 && all_upper;
+    let lower = word.to_lowercase();
     // `Japan's` is the word and a possessive; `it's` and `let's` are contractions.
     for suffix in ["'s", "’s"] {
         if let Some(stem) = lower.strip_suffix(suffix) {
             if !stem.is_empty() && !is_s_contraction(stem) && chars > 2 {
                 // The suffix's two characters are as long in the source (`'S`, `’s`).
                 let cut = end - suffix.len();
-                let stem = match &lower {
-                    Cow::Borrowed(l) => Cow::Borrowed(&l[..stem.len()]),
-                    Cow::Owned(_) => Cow::Owned(stem.to_string()),
-                };
                 out.push(Tok {
                     kind: TokKind::Word,
                     span: Span::new(start, cut),
-                    lower: stem,
+                    lower: Cow::Owned(stem.to_string()),
                     cap,
                     upper,
                 });
@@ -572,7 +561,7 @@ fn push_source_word<'a>(
     out.push(Tok {
         kind: TokKind::Word,
         span: Span::new(start, end),
-        lower,
+        lower: Cow::Owned(lower),
         cap,
         upper,
     });
