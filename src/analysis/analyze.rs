@@ -405,7 +405,19 @@ impl<'a> Checker<'a> {
             if let Some(d) = self.push(
                 Code::UnlinkedMention,
                 span,
-                format!("“{name}” names `@{id}` but is not linked: write `[{name}]{{@{id}}}`"),
+                // `concat` sizes the message once; `format!` grew it several times.
+                [
+                    "“",
+                    name,
+                    "” names `@",
+                    id,
+                    "` but is not linked: write `[",
+                    name,
+                    "]{@",
+                    id,
+                    "}`",
+                ]
+                .concat(),
             ) {
                 d.fix = Some(FixData::LinkMention { id: id.to_string() });
             }

@@ -217,8 +217,8 @@ fn explicit(q: &Quote) -> Option<Attribution> {
             via: via.as_ref().map(|v| v.id.to_string()),
             kind: AttributionKind::Explicit,
             cue: Some(match via {
-                Some(v) => format!("{{@{} via=@{}}}", speaker.id, v.id),
-                None => format!("{{@{}}}", speaker.id),
+                Some(v) => ["{@", &speaker.id, " via=@", &v.id, "}"].concat(),
+                None => ["{@", &speaker.id, "}"].concat(),
             }),
             cue_span: Some(attr.span),
             speaker_span: Some(speaker.span),
