@@ -298,6 +298,7 @@ impl Bloom {
     }
 }
 
+#[inline]
 fn may_be_builtin(w: &str) -> bool {
     static BLOOM: OnceLock<Bloom> = OnceLock::new();
     BLOOM
@@ -389,7 +390,21 @@ impl Lexicon {
 
     /// A reporting verb starting with the word `first`: its length in words and form.
     /// `next` gives the following words (lowercased) for multi-word verbs.
+    #[inline]
     pub(super) fn verb_at<'w>(
+        &self,
+        first: &str,
+        next: impl Fn(usize) -> Option<&'w str>,
+    ) -> Option<(usize, Form)> {
+        // Most words are no reporting verb: without configured verbs, the Bloom filter
+        // rejects them here, inlined in the caller's loop.
+        if self.phrases.is_empty() && self.extra.is_empty() && !may_be_builtin(first) {
+            return None;
+        }
+        self.verb_lookup(first, next)
+    }
+
+    fn verb_lookup<'w>(
         &self,
         first: &str,
         next: impl Fn(usize) -> Option<&'w str>,
