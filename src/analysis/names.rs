@@ -83,6 +83,10 @@ fn bucket(four: u32, bits: u32) -> usize {
 
 /// Up to 8 bytes from the start of `b`, little-endian, with the mask of those present.
 fn word(b: &[u8]) -> (u64, u64) {
+    // The usual case, a position with 8 bytes or more left: one load, no `memcpy` call.
+    if let Some(eight) = b.first_chunk::<8>() {
+        return (u64::from_le_bytes(*eight), u64::MAX);
+    }
     let n = b.len().min(8);
     let mut buf = [0u8; 8];
     buf[..n].copy_from_slice(&b[..n]);
