@@ -706,10 +706,14 @@ pub(super) fn is_first_or_second_person(w: &str) -> bool {
 
 /// The word before its first apostrophe (`she` in `she's`), or the whole word.
 fn apostrophe_stem(w: &str) -> &str {
-    match w.find(['\'', '’']) {
-        Some(p) => &w[..p],
-        None => w,
+    // A byte loop: `str::find` with a set of chars decodes every character.
+    let b = w.as_bytes();
+    for (i, &x) in b.iter().enumerate() {
+        if x == b'\'' || (x == 0xE2 && b[i..].starts_with("’".as_bytes())) {
+            return &w[..i];
+        }
     }
+    w
 }
 
 /// Contractions ending in `'s` that are not possessives.
