@@ -913,17 +913,28 @@ pub(super) fn person_noun(w: &str) -> Option<(Option<Gender>, bool)> {
         Female,
         Any,
     }
-    static MAP: OnceLock<WordMap<List>> = OnceLock::new();
-    let map = MAP.get_or_init(|| {
+    // The nouns, and a Bloom filter over them: most words probed are no person noun, and
+    // the filter rejects them (and their singular forms) without hashing the word.
+    static MAP: OnceLock<(WordMap<List>, Bloom)> = OnceLock::new();
+    let (map, bloom) = MAP.get_or_init(|| {
         let mut m = WordMap::default();
+        let mut bloom = Bloom([0; 64]);
         for (list, words) in [(List::Any, ANY), (List::Female, FEMALE), (List::Male, MALE)] {
             for w in words {
                 m.insert(*w, list);
+                bloom.insert(w);
             }
         }
-        m
+        (m, bloom)
     });
-    match map.get(w) {
+    let get = |w: &str| {
+        if bloom.may_contain(w) {
+            map.get(w).copied()
+        } else {
+            None
+        }
+    };
+    match get(w) {
         Some(List::Male) => return Some((Some(Gender::Male), false)),
         Some(List::Female) => return Some((Some(Gender::Female), false)),
         Some(List::Any) => return Some((None, matches!(w, "police" | "people"))),
@@ -936,13 +947,13 @@ pub(super) fn person_noun(w: &str) -> Option<(Option<Gender>, bool)> {
             buf[..stem.len()].copy_from_slice(stem.as_bytes());
             buf[stem.len()..stem.len() + 3].copy_from_slice(b"man");
             let singular = std::str::from_utf8(&buf[..stem.len() + 3]).unwrap_or("");
-            if matches!(map.get(singular), Some(List::Any | List::Male)) {
+            if matches!(get(singular), Some(List::Any | List::Male)) {
                 return Some((None, true));
             }
         }
     }
     if let Some(stem) = w.strip_suffix('s') {
-        if map.contains_key(stem) {
+        if get(stem).is_some() {
             return Some((None, true));
         }
     }
