@@ -72,8 +72,10 @@ pub(super) struct Resolver<'a> {
     pub salient: Vec<Option<Ref<'a>>>,
 }
 
-/// Gender hints for every entity mentioned: honorifics in names, aliases and mention surfaces
-/// (`Mr`, `Lord` / `Ms`, `Baroness`). Conflicting hints give no gender.
+/// Gender hints for every person mentioned: honorifics in names, aliases and mention surfaces
+/// (`Mr`, `Lord` / `Ms`, `Baroness`). Conflicting hints give no gender. Only people: a
+/// pronoun reads the gender of a person entity only (see `fits`), and mentions of
+/// organisations and places are then not hashed.
 fn genders<'a>(toks: &[Tok<'a>], lookup: &Lookup<'_>) -> FnvMap<&'a str, Option<Gender>> {
     // Male and female votes per entity, and whether its names were counted yet.
     let mut votes: FnvMap<&'a str, (u32, u32, bool)> = FnvMap::default();
@@ -85,7 +87,11 @@ fn genders<'a>(toks: &[Tok<'a>], lookup: &Lookup<'_>) -> FnvMap<&'a str, Option<
     // A surface recurs with every mention: read its honorific once.
     let mut surfaces: FnvMap<&str, Option<Gender>> = FnvMap::default();
     for t in toks {
-        if let TokKind::Mention { id, .. } = &t.kind {
+        if let TokKind::Mention {
+            id,
+            kind: Some(EntityKind::Person),
+        } = &t.kind
+        {
             let v = votes.entry(*id).or_default();
             let g = *surfaces
                 .entry(t.low())
@@ -295,8 +301,14 @@ mod tests {
         let g = genders(&s.prose.toks, &lookup);
         assert_eq!(g["smith"], Some(Gender::Male)); // alias `Mr Smith`
         assert_eq!(g["jones"], Some(Gender::Female)); // alias `Ms Jones`
-        assert_eq!(g["acme"], Some(Gender::Female)); // surface `Lady X`
-        assert_eq!(g["paris"], None);
+                                                      // Only people get one: a pronoun's gender is matched against people only.
+        assert_eq!(g.get("acme"), None);
+        assert_eq!(g.get("paris"), None);
+        // The surface `Lady Smith` votes female against the alias `Mr Smith`: no gender.
+        let s = Snippet::new("[Lady Smith]{@smith} met [Jones]{@jones}.");
+        let g = genders(&s.prose.toks, &s.lookup());
+        assert_eq!(g["smith"], None);
+        assert_eq!(g["jones"], Some(Gender::Female));
     }
 
     #[test]
