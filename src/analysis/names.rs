@@ -20,6 +20,10 @@ pub struct NameMatcher<'p> {
     short_starts: Vec<u32>,
     /// Whether any name begins with this byte: most positions are rejected by this alone.
     first: [bool; 256],
+    /// A filter of the names' first two bytes (every pair after `b0` for a one-byte name):
+    /// rejects most capitalised words that begin no name (`The`, `But`, `In`) before the
+    /// name table is read. 4,096 bits, so that building it costs little for a small cast.
+    pairs: [u64; 64],
     /// A superset of `first` that SSE2 tests 16 bytes at a time, when the names' first bytes
     /// allow one (see [`Prefilter`]).
     prefilter: Option<Prefilter>,
@@ -120,11 +124,17 @@ impl<'p> NameMatcher<'p> {
     pub fn new(names: impl IntoIterator<Item = (&'p str, usize)>) -> NameMatcher<'p> {
         let mut seen = std::collections::HashSet::new();
         let mut first = [false; 256];
+        let mut pairs = [0u64; 64];
         let (mut long, mut short): (Vec<Pattern<'p>>, Vec<Pattern<'p>>) = names
             .into_iter()
             .filter(|(n, _)| !n.is_empty() && seen.insert(*n))
             .map(|(name, owner)| {
-                first[name.as_bytes()[0] as usize] = true;
+                let b = name.as_bytes();
+                first[b[0] as usize] = true;
+                match b.get(1) {
+                    Some(&b1) => set_pair(&mut pairs, b[0], b1),
+                    None => (0..=255).for_each(|b1| set_pair(&mut pairs, b[0], b1)),
+                }
                 let (prefix, mask) = word(name.as_bytes());
                 Pattern {
                     name,
@@ -147,7 +157,20 @@ impl<'p> NameMatcher<'p> {
             short,
             short_starts,
             first,
+            pairs,
             prefilter: Prefilter::new(&first),
+        }
+    }
+
+    /// Whether a name may begin at the start of `b` (not empty), judging by its first two
+    /// bytes; at the last byte, only one-byte names are left and the table decides.
+    fn may_begin(&self, b: &[u8]) -> bool {
+        match b {
+            [b0, b1, ..] => {
+                let k = pair_bit(*b0, *b1);
+                self.pairs[k / 64] & (1 << (k % 64)) != 0
+            }
+            _ => true,
         }
     }
 
@@ -244,7 +267,7 @@ impl<'p> NameMatcher<'p> {
                 None => return,
             }
             // A name's first byte is ASCII or a UTF-8 lead byte, so `i` is a char boundary.
-            if !word_char_before(s, i) {
+            if !word_char_before(s, i) && self.may_begin(&b[i..]) {
                 let hit = self.candidates(&b[i..]).find(|p| {
                     b[i..].starts_with(p.name.as_bytes()) && !word_char_after(s, i + p.name.len())
                 });
@@ -257,6 +280,16 @@ impl<'p> NameMatcher<'p> {
             i += 1;
         }
     }
+}
+
+/// The filter bit of a pair of bytes: distinct for a capital followed by a small letter.
+fn pair_bit(b0: u8, b1: u8) -> usize {
+    ((b0 as usize) << 6 ^ b1 as usize) & 4095
+}
+
+fn set_pair(pairs: &mut [u64; 64], b0: u8, b1: u8) {
+    let k = pair_bit(b0, b1);
+    pairs[k / 64] |= 1 << (k % 64);
 }
 
 fn word_char_before(s: &str, i: usize) -> bool {
