@@ -67,10 +67,13 @@ pub(super) fn find<'a>(c: &Clause<'a>, out: &mut Vec<Cue<'a>>) {
             i += 2;
             continue;
         }
-        if matches!(
-            w,
-            "quoted" | "quotes" | "quoting" | "cited" | "cites" | "citing"
-        ) {
+        // The first byte first: it spares most words the string comparisons.
+        if matches!(w.as_bytes().first(), Some(b'q' | b'c'))
+            && matches!(
+                w,
+                "quoted" | "quotes" | "quoting" | "cited" | "cites" | "citing"
+            )
+        {
             if let Some(cue) = quoted_as(c, i) {
                 i = cue.end;
                 out.push(cue);
