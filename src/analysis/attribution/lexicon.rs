@@ -436,10 +436,46 @@ impl Lexicon {
     }
 }
 
-pub(super) fn is_preposition(w: &str) -> bool {
-    matches!(
-        w,
-        "about"
+/// A predicate on a word and its list (`LIST`): the predicate is a `matches!` (the compiler
+/// turns it into comparisons by length), the list feeds the function-word filter.
+macro_rules! word_list {
+    ($(#[$doc:meta])* $vis:vis fn $name:ident / $list:ident: $($w:literal)|+) => {
+        const $list: &[&str] = &[$($w),+];
+        $(#[$doc])*
+        $vis fn $name(w: &str) -> bool {
+            matches!(w, $($w)|+)
+        }
+    };
+}
+
+/// Whether `w` may be a preposition, determiner, auxiliary, form of `be`, coordinator,
+/// subordinator or relative: `false` means it is none of them. A Bloom filter, so that the
+/// content words that the subject heuristics probe skip those comparisons.
+pub(super) fn may_be_function_word(w: &str) -> bool {
+    static BLOOM: OnceLock<Bloom> = OnceLock::new();
+    BLOOM
+        .get_or_init(|| {
+            let mut bloom = Bloom([0; 64]);
+            for list in [
+                PREPOSITIONS,
+                DETERMINERS,
+                AUXILIARIES,
+                FORMS_OF_BE,
+                COORDINATORS,
+                SUBORDINATORS,
+                RELATIVES,
+            ] {
+                for w in list {
+                    bloom.insert(w);
+                }
+            }
+            bloom
+        })
+        .may_contain(w)
+}
+
+word_list! {
+    pub(super) fn is_preposition / PREPOSITIONS: "about"
             | "above"
             | "across"
             | "after"
@@ -493,13 +529,10 @@ pub(super) fn is_preposition(w: &str) -> bool {
             | "with"
             | "within"
             | "without"
-    )
 }
 
-pub(super) fn is_determiner(w: &str) -> bool {
-    matches!(
-        w,
-        "the"
+word_list! {
+    pub(super) fn is_determiner / DETERMINERS: "the"
             | "a"
             | "an"
             | "this"
@@ -521,13 +554,10 @@ pub(super) fn is_determiner(w: &str) -> bool {
             | "another"
             | "all"
             | "both"
-    )
 }
 
-pub(super) fn is_auxiliary(w: &str) -> bool {
-    matches!(
-        w,
-        "has"
+word_list! {
+    pub(super) fn is_auxiliary / AUXILIARIES: "has"
             | "have"
             | "had"
             | "will"
@@ -544,26 +574,20 @@ pub(super) fn is_auxiliary(w: &str) -> bool {
             | "do"
             | "not"
             | "never"
-    )
 }
 
-pub(super) fn is_be(w: &str) -> bool {
-    matches!(
-        w,
-        "is" | "are" | "was" | "were" | "be" | "been" | "being" | "am"
-    )
+word_list! {
+    pub(super) fn is_be / FORMS_OF_BE: "is" | "are" | "was" | "were" | "be" | "been" | "being" | "am"
 }
 
-/// Words that join two clauses: a verb after them has the subject of the clause before.
-pub(super) fn is_coordinator(w: &str) -> bool {
-    matches!(w, "and" | "but" | "or" | "nor" | "yet")
+word_list! {
+    /// Words that join two clauses: a verb after them has the subject of the clause before.
+    pub(super) fn is_coordinator / COORDINATORS: "and" | "but" | "or" | "nor" | "yet"
 }
 
-/// Words that open a subordinate clause or an introductory phrase.
-pub(super) fn is_subordinator(w: &str) -> bool {
-    matches!(
-        w,
-        "if" | "when"
+word_list! {
+    /// Words that open a subordinate clause or an introductory phrase.
+    pub(super) fn is_subordinator / SUBORDINATORS: "if" | "when"
             | "while"
             | "whilst"
             | "although"
@@ -582,7 +606,6 @@ pub(super) fn is_subordinator(w: &str) -> bool {
             | "whereas"
             | "so"
             | "than"
-    )
 }
 
 fn is_listed_adverb(w: &str) -> bool {
@@ -695,8 +718,8 @@ pub(super) fn pronoun(w: &str) -> Option<Pronoun> {
     }
 }
 
-pub(super) fn is_relative(w: &str) -> bool {
-    matches!(w, "who" | "which" | "that" | "whose")
+word_list! {
+    pub(super) fn is_relative / RELATIVES: "who" | "which" | "that" | "whose"
 }
 
 pub(super) fn is_first_or_second_person(w: &str) -> bool {

@@ -5,7 +5,8 @@
 
 use super::lexicon::{
     is_adverb, is_auxiliary, is_be, is_coordinator, is_determiner, is_first_or_second_person,
-    is_preposition, is_relative, is_subordinator, is_title_word, pronoun, Form, Lexicon, Pronoun,
+    is_preposition, is_relative, is_subordinator, is_title_word, may_be_function_word, pronoun,
+    Form, Lexicon, Pronoun,
 };
 use super::prose::{Tok, TokKind};
 use crate::analysis::entity::EntityKind;
@@ -66,10 +67,11 @@ fn word<'t>(t: &'t Tok<'_>) -> Option<&'t str> {
 fn is_cap_noun(t: &Tok<'_>) -> bool {
     t.cap
         && t.word().is_some_and(|w| {
-            !is_preposition(w)
-                && !is_determiner(w)
-                && !is_subordinator(w)
-                && !is_coordinator(w)
+            !(may_be_function_word(w)
+                && (is_preposition(w)
+                    || is_determiner(w)
+                    || is_subordinator(w)
+                    || is_coordinator(w)))
                 && pronoun(w).is_none()
                 && !is_first_or_second_person(w)
                 && !is_adverb(w)
@@ -404,14 +406,14 @@ impl<'a> Clause<'a> {
         }
         if head == Subject::None && k < to {
             if let Some(w) = self.toks[k].word() {
-                if !is_preposition(w)
-                    && !self.is_verb(k)
-                    && !is_coordinator(w)
-                    && !is_relative(w)
-                    && !is_subordinator(w)
-                    && !is_auxiliary(w)
-                    && !is_be(w)
-                {
+                let function_word = may_be_function_word(w)
+                    && (is_preposition(w)
+                        || is_coordinator(w)
+                        || is_relative(w)
+                        || is_subordinator(w)
+                        || is_auxiliary(w)
+                        || is_be(w));
+                if !function_word && !self.is_verb(k) {
                     return (Subject::NonEntity(k), k + 1);
                 }
             }
@@ -426,11 +428,12 @@ impl<'a> Clause<'a> {
         let plain = |i: usize| {
             self.toks[i].word().is_some_and(|w| {
                 !self.toks[i].cap
-                    && !is_preposition(w)
-                    && !is_coordinator(w)
-                    && !is_auxiliary(w)
-                    && !is_be(w)
-                    && !is_determiner(w)
+                    && !(may_be_function_word(w)
+                        && (is_preposition(w)
+                            || is_coordinator(w)
+                            || is_auxiliary(w)
+                            || is_be(w)
+                            || is_determiner(w)))
                     && pronoun(w).is_none()
                     && !self.is_verb(i)
             })
