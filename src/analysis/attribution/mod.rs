@@ -91,7 +91,7 @@ pub fn word_count(text: &str) -> usize {
 
 /// The words of a quotation as a reader sees them (`[x]{@id}` shows as `x`).
 pub fn quote_text<'f>(file: &'f FileData, q: &Quote) -> Cow<'f, str> {
-    plain_text(file, q.content)
+    plain_text(file, q.content, q.blocks.0)
 }
 
 /// Attribute every quotation of the file (in `parse.quotes` order).

@@ -643,10 +643,24 @@ fn push_word<'a>(chars: &[(char, Span)], out: &mut Vec<Tok<'a>>, lowered: &'a st
 /// The plain words of a source range as a reader sees them: span mentions show their surface
 /// text, escapes their character, attribute blocks and line ends disappear. Most quotations
 /// are plain text within one paragraph: their words are the source range itself, borrowed.
-pub(crate) fn plain_text(file: &FileData, range: Span) -> Cow<'_, str> {
+/// `hint`: a block the range starts in or after (a quotation's first block; 0 if unknown),
+/// where the search for its first block starts.
+pub(crate) fn plain_text(file: &FileData, range: Span, hint: usize) -> Cow<'_, str> {
     let text = &file.text;
     let blocks = &file.parse().blocks;
-    let first = blocks.partition_point(|b| b.span().end <= range.start);
+    let ends_before = |b: &Block| b.span().end <= range.start;
+    // The hint holds if every block before it ends before the range (blocks are in order);
+    // the window after it is short, and searched on if the range starts beyond it.
+    let from = if hint > 0 && hint <= blocks.len() && ends_before(&blocks[hint - 1]) {
+        hint
+    } else {
+        0
+    };
+    let window = blocks.len().min(from + 2);
+    let mut first = from + blocks[from..window].partition_point(ends_before);
+    if first == window {
+        first += blocks[window..].partition_point(ends_before);
+    }
     if is_plain(&blocks[first..], range) {
         return Cow::Borrowed(range.slice(text));
     }
@@ -844,8 +858,24 @@ mod tests {
         let text = "X said: \"The [club]{@c} is \\\"fine\\\"\n today.\"{@x} Done.\n";
         let file = FileData::new(text.to_string(), &ParseOptions::default());
         let q = &file.parse().quotes[0];
-        assert_eq!(plain_text(&file, q.content), "The club is \"fine\"  today.");
-        assert!(matches!(plain_text(&file, q.content), Cow::Owned(_)));
+        assert_eq!(
+            plain_text(&file, q.content, 0),
+            "The club is \"fine\"  today."
+        );
+        assert!(matches!(plain_text(&file, q.content, 0), Cow::Owned(_)));
+    }
+
+    #[test]
+    fn plain_text_is_the_same_whatever_the_hint() {
+        let text = "# T\n\n\"One\" [x]{@x}.\n\n\"Two\n\n\"three.\" \"\n\nFour \"five\"\n";
+        let file = FileData::new(text.to_string(), &ParseOptions::default());
+        let n = file.parse().blocks.len();
+        for q in &file.parse().quotes {
+            let want = plain_text(&file, q.content, 0);
+            for hint in 0..n + 3 {
+                assert_eq!(plain_text(&file, q.content, hint), want, "hint {hint}");
+            }
+        }
     }
 
     #[test]
@@ -855,12 +885,12 @@ mod tests {
         let quotes = &file.parse().quotes;
         let top: Vec<_> = quotes.iter().filter(|q| !q.nested).collect();
         // Plain text with a nested quotation's marks inside one paragraph: the source itself.
-        let first = plain_text(&file, top[0].content);
+        let first = plain_text(&file, top[0].content, 0);
         assert_eq!(first, "It is \u{2018}fine\u{2019} now,");
         assert!(matches!(first, Cow::Borrowed(_)));
         // A line end reads as a space; a quotation across paragraphs is built, not borrowed.
-        assert_eq!(plain_text(&file, top[1].content), "Split line.");
-        let across = plain_text(&file, top[2].content);
+        assert_eq!(plain_text(&file, top[1].content, 0), "Split line.");
+        let across = plain_text(&file, top[2].content, 0);
         assert!(across.starts_with("Then ") && matches!(across, Cow::Owned(_)));
     }
 }
