@@ -70,13 +70,15 @@ pub(super) fn split(
     let mut out = Vec::new();
     for (pi, para) in prose.paras.iter().enumerate() {
         let mut start = para.start;
-        for i in para.start..para.end {
-            let next = toks.get(i + 1).filter(|_| i + 1 < para.end);
-            let ends = match &toks[i].kind {
+        // The paragraph's tokens as a slice: no bounds checks in the loop over every token.
+        let ptoks = &toks[para.start..para.end];
+        for (k, t) in ptoks.iter().enumerate() {
+            let i = para.start + k;
+            let ends = match &t.kind {
                 TokKind::Punct('.') => {
-                    let abbrev = i > para.start && {
-                        let prev = &toks[i - 1];
-                        prev.span.end == toks[i].span.start
+                    let abbrev = k > 0 && {
+                        let prev = &ptoks[k - 1];
+                        prev.span.end == t.span.start
                             && prev.word().is_some_and(|w| {
                                 is_abbreviation(w) || (w.chars().count() == 1 && prev.cap)
                             })
@@ -92,7 +94,7 @@ pub(super) fn split(
                 _ => false,
             };
             // A closing bracket or mark right after the full stop belongs to the sentence.
-            if ends && next.is_none_or(starts_sentence) {
+            if ends && ptoks.get(k + 1).is_none_or(starts_sentence) {
                 out.push(Sentence {
                     start,
                     end: i + 1,
