@@ -427,6 +427,10 @@ fn lex_source<'a>(text: &str, a: usize, b: usize, out: &mut Vec<Tok<'a>>, lowere
                     seen |= k;
                     j += 1;
                 }
+                // The usual end of a word, a space, without decoding a character.
+                if class(j) == WS {
+                    break;
+                }
                 let Some(d) = at(j) else { break };
                 if d.is_ascii_whitespace() {
                     break;
