@@ -410,7 +410,13 @@ fn lex_source<'a>(text: &str, a: usize, b: usize, out: &mut Vec<Tok<'a>>, lowere
             i += 1;
             continue;
         }
-        let Some(c) = at(i) else { break };
+        // An ASCII letter or digit is its own character.
+        let c = if cls & ALNUM != 0 {
+            char::from(bytes[i])
+        } else {
+            let Some(c) = at(i) else { break };
+            c
+        };
         let cl = c.len_utf8();
         if cls & ALNUM != 0 || (!c.is_ascii() && c.is_alphanumeric()) {
             let start = i;
