@@ -4,7 +4,7 @@
 
 use super::lexicon::is_s_contraction;
 use super::Lookup;
-use crate::analysis::entity::EntityKind;
+use crate::analysis::entity::{Entity, EntityKind};
 use crate::analysis::file::FileData;
 use crate::syntax::{unescape, Block, InlineKind, Span};
 use std::borrow::Cow;
@@ -231,21 +231,25 @@ pub(super) fn build<'a>(file: &'a FileData, lowered: &'a str, lookup: &Lookup<'_
                         _ => None,
                     };
                     match target {
-                        Some(t) => {
-                            prose
-                                .toks
-                                .push(mention_tok(&t.id, inline.span, &shown, lower, lookup))
-                        }
+                        Some(t) => prose.toks.push(mention_tok(
+                            &t.id,
+                            lookup(&t.id),
+                            inline.span,
+                            &shown,
+                            lower,
+                        )),
                         // Malformed braces: the surface still reads as prose.
                         None => run.push_src(text, *surface),
                     }
                 }
                 InlineKind::BareMention(t) => {
                     lex_run(&mut run, text, &mut prose.toks, lowered);
-                    let shown = lookup(&t.id).map_or(t.id.as_str(), |e| e.display_name());
+                    // One lookup for the name shown and the kind.
+                    let entity = lookup(&t.id);
+                    let shown = entity.map_or(t.id.as_str(), |e| e.display_name());
                     prose
                         .toks
-                        .push(mention_tok(&t.id, inline.span, shown, None, lookup));
+                        .push(mention_tok(&t.id, entity, inline.span, shown, None));
                 }
             }
         }
@@ -262,18 +266,18 @@ fn close_para(prose: &mut Prose) {
     }
 }
 
-/// `lower`: the lowercased `shown`, when it is at hand.
+/// `entity`: what `id` resolves to; `lower`: the lowercased `shown`, when it is at hand.
 fn mention_tok<'a>(
     id: &'a str,
+    entity: Option<&Entity>,
     span: Span,
     shown: &str,
     lower: Option<&'a str>,
-    lookup: &Lookup<'_>,
 ) -> Tok<'a> {
     Tok {
         kind: TokKind::Mention {
             id,
-            kind: lookup(id).and_then(|e| e.kind),
+            kind: entity.and_then(|e| e.kind),
         },
         span,
         lower: lower.map_or_else(|| Cow::Owned(shown.to_lowercase()), Cow::Borrowed),
@@ -740,7 +744,6 @@ fn is_plain(blocks: &[Block], range: Span) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::entity::Entity;
     use crate::syntax::ParseOptions;
 
     fn toks(text: &str) -> (&'static FileData, Prose<'static>) {
