@@ -77,11 +77,20 @@ pub(super) struct Resolver<'a> {
 /// pronoun reads the gender of a person entity only (see `fits`), and mentions of
 /// organisations and places are then not hashed.
 fn genders<'a>(toks: &[Tok<'a>], lookup: &Lookup<'_>) -> FnvMap<&'a str, Option<Gender>> {
-    // Male and female votes per entity, and whether its names were counted yet.
-    let mut votes: FnvMap<&'a str, (u32, u32, bool)> = FnvMap::default();
-    let vote = |v: &mut (u32, u32, bool), g: Option<Gender>| match g {
-        Some(Gender::Male) => v.0 += 1,
-        Some(Gender::Female) => v.1 += 1,
+    /// Per entity: male and female votes (only whether there are any matters), whether its
+    /// names were counted yet, and the surface of its last mention (most mentions repeat
+    /// it, and a repeat adds no new vote).
+    #[derive(Default)]
+    struct Votes<'t> {
+        male: u32,
+        female: u32,
+        names_counted: bool,
+        last_surface: Option<&'t str>,
+    }
+    let mut votes: FnvMap<&'a str, Votes<'_>> = FnvMap::default();
+    let vote = |v: &mut Votes<'_>, g: Option<Gender>| match g {
+        Some(Gender::Male) => v.male += 1,
+        Some(Gender::Female) => v.female += 1,
         None => {}
     };
     // A surface recurs with every mention: read its honorific once.
@@ -93,12 +102,15 @@ fn genders<'a>(toks: &[Tok<'a>], lookup: &Lookup<'_>) -> FnvMap<&'a str, Option<
         } = &t.kind
         {
             let v = votes.entry(*id).or_default();
-            let g = *surfaces
-                .entry(t.low())
-                .or_insert_with(|| name_gender(t.low()));
-            vote(v, g);
-            if !v.2 {
-                v.2 = true;
+            if v.last_surface != Some(t.low()) {
+                v.last_surface = Some(t.low());
+                let g = *surfaces
+                    .entry(t.low())
+                    .or_insert_with(|| name_gender(t.low()));
+                vote(v, g);
+            }
+            if !v.names_counted {
+                v.names_counted = true;
                 if let Some(e) = lookup(id) {
                     for n in e.names() {
                         vote(v, name_gender(n));
@@ -109,8 +121,8 @@ fn genders<'a>(toks: &[Tok<'a>], lookup: &Lookup<'_>) -> FnvMap<&'a str, Option<
     }
     votes
         .into_iter()
-        .map(|(id, (m, f, _))| {
-            let g = match (m > 0, f > 0) {
+        .map(|(id, v)| {
+            let g = match (v.male > 0, v.female > 0) {
                 (true, false) => Some(Gender::Male),
                 (false, true) => Some(Gender::Female),
                 _ => None,
