@@ -174,7 +174,8 @@ impl<'p> NameMatcher<'p> {
         }
     }
 
-    /// The first offset at or after `i` whose byte may begin a name.
+    /// The first offset at or after `i` whose bytes may begin a name (by the first byte and
+    /// the pair filter).
     fn next_start(&self, b: &[u8], mut i: usize) -> Option<usize> {
         #[cfg(target_arch = "x86_64")]
         if let Some(p) = self.prefilter {
@@ -217,10 +218,11 @@ impl<'p> NameMatcher<'p> {
                         let prev = _mm_loadu_si128(b.as_ptr().add(i - 1) as *const __m128i);
                         mask &= !ascii_alnum(prev);
                     }
-                    // The superset's hits, in order, checked against the exact table.
+                    // The superset's hits, in order, checked against the exact table and the
+                    // pair filter.
                     while mask != 0 {
                         let k = i + mask.trailing_zeros() as usize;
-                        if self.first[b[k] as usize] {
+                        if self.first[b[k] as usize] && self.may_begin(&b[k..]) {
                             return Some(k);
                         }
                         mask &= mask - 1;
@@ -229,10 +231,7 @@ impl<'p> NameMatcher<'p> {
                 }
             }
         }
-        b[i..]
-            .iter()
-            .position(|&x| self.first[x as usize])
-            .map(|skip| i + skip)
+        (i..b.len()).find(|&k| self.first[b[k] as usize] && self.may_begin(&b[k..]))
     }
 
     fn candidates(&self, b: &[u8]) -> impl Iterator<Item = &Pattern<'p>> {
@@ -267,7 +266,7 @@ impl<'p> NameMatcher<'p> {
                 None => return,
             }
             // A name's first byte is ASCII or a UTF-8 lead byte, so `i` is a char boundary.
-            if !word_char_before(s, i) && self.may_begin(&b[i..]) {
+            if !word_char_before(s, i) {
                 let hit = self.candidates(&b[i..]).find(|p| {
                     b[i..].starts_with(p.name.as_bytes()) && !word_char_after(s, i + p.name.len())
                 });
