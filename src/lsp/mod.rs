@@ -152,6 +152,7 @@ fn stdout_sink() -> Box<dyn std::io::Write + Send> {
     #[cfg(unix)]
     {
         use std::os::fd::FromRawFd;
+        grow_pipe(1);
         // SAFETY: fd 1 is open for the life of the process and nothing else in the server
         // writes to it (logs go to stderr); the `File` owns it from here on.
         Box::new(unsafe { std::fs::File::from_raw_fd(1) })
@@ -160,6 +161,29 @@ fn stdout_sink() -> Box<dyn std::io::Write + Send> {
     {
         Box::new(std::io::stdout())
     }
+}
+
+/// Answers of a busy server run to megabytes a second (a completion list with its
+/// documentation is ~30 KB): in a pipe of the default 64 KiB, the writer blocks and waits for
+/// the client to read after every couple of answers, two thread switches each time. Ask for
+/// the largest pipe an unprivileged process may have (1 MiB by default; ignored when `fd` is
+/// not a pipe or the limit is lower).
+fn grow_pipe(fd: i32) {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        let max = std::fs::read_to_string("/proc/sys/fs/pipe-max-size")
+            .ok()
+            .and_then(|s| s.trim().parse::<libc::c_int>().ok())
+            .unwrap_or(1 << 20)
+            .min(1 << 20);
+        // SAFETY: F_SETPIPE_SZ only resizes the pipe behind an open descriptor; it fails
+        // harmlessly (EBADF, EPERM, EINVAL) when `fd` is not a pipe or the size is refused.
+        unsafe {
+            libc::fcntl(fd, libc::F_SETPIPE_SZ, max);
+        }
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    let _ = fd;
 }
 
 /// glibc gives each thread that allocates its own arena (up to 8 per core) and rarely returns
