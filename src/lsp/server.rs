@@ -276,11 +276,16 @@ impl Shared {
     /// Count a request sent against generation `gen` of an open document until the returned
     /// guard is dropped (when it is answered).
     pub fn pending(self: &Arc<Self>, key: String, gen: u64) -> PendingGuard {
-        *lock(&self.pending)
-            .entry(key.clone())
-            .or_default()
-            .entry(gen)
-            .or_default() += 1;
+        {
+            let mut p = lock(&self.pending);
+            // The key is copied only when the document has no request pending (every request
+            // comes here; under load its document nearly always has some).
+            let gens = match p.get_mut(&key) {
+                Some(gens) => gens,
+                None => p.entry(key.clone()).or_default(),
+            };
+            *gens.entry(gen).or_default() += 1;
+        }
         PendingGuard {
             shared: self.clone(),
             key,
