@@ -388,7 +388,15 @@ impl Intercept for Intake {
             (Frame::Message(body), Some(_)) if is_response(body) => false,
             (Frame::Message(_), Some(req)) => {
                 let pool = self.shared.pool.get().cloned();
-                if let (Some(pool), Some((job, id, guard))) = (pool, self.fast_job(req)) {
+                // A panic here would end the reading thread: pass the request on instead (the
+                // router answers a panic with an error).
+                let job = std::panic::catch_unwind(AssertUnwindSafe(|| self.fast_job(req)))
+                    .unwrap_or_else(|p| {
+                        // Logged; the request is answered by the router.
+                        let _ = panicked(req.method(), p.as_ref());
+                        None
+                    });
+                if let (Some(pool), Some((job, id, guard))) = (pool, job) {
                     let out = self.shared.out.get().cloned();
                     let method = req.method().to_string();
                     run_on_pool(&pool, out, job, id, method, guard).await;
