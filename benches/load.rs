@@ -175,13 +175,16 @@ impl<R: Read> Reader<R> {
 /// The request stream: ids, send times and kinds of the requests in flight, and the answers.
 #[derive(Default)]
 struct Load {
-    sent: HashMap<i64, (Instant, &'static str)>,
+    sent: HashMap<i64, (Instant, &'static str, usize)>,
     lat: HashMap<&'static str, Vec<f64>>,
     failures: HashMap<String, usize>,
     next_id: i64,
     k: usize,
     /// Requests issued but not yet written (see `run_load`).
     queued: usize,
+    /// With `LOAD_TRACE`: per answer, when its request was written, its latency (ms), its
+    /// kind and document.
+    trace: Option<Vec<(Instant, f64, &'static str, usize)>>,
 }
 
 fn frame_str(body: &str) -> Vec<u8> {
@@ -204,7 +207,7 @@ fn send(stdin: &Stdin, bytes: &[u8]) {
 fn run_load<R: Read>(
     mut reader: Reader<R>,
     stdin: Stdin,
-    requests: Vec<(&'static str, String)>,
+    requests: Vec<(&'static str, String, usize)>,
     load: Arc<Mutex<Load>>,
     stop: Arc<AtomicBool>,
     diags: mpsc::Sender<(Instant, String, Option<i64>)>,
@@ -213,25 +216,25 @@ fn run_load<R: Read>(
     // (one write for the requests that answers read in one go call for). Their latency starts
     // just before that write.
     let mut batch: Vec<u8> = Vec::new();
-    let mut batch_ids: Vec<(i64, &'static str)> = Vec::new();
-    let issue = |l: &mut Load, batch: &mut Vec<u8>, ids: &mut Vec<(i64, &'static str)>| {
-        let (kind, params) = &requests[l.k % requests.len()];
+    let mut batch_ids: Vec<(i64, &'static str, usize)> = Vec::new();
+    let issue = |l: &mut Load, batch: &mut Vec<u8>, ids: &mut Vec<(i64, &'static str, usize)>| {
+        let (kind, params, doc) = &requests[l.k % requests.len()];
         l.k += 1;
         l.next_id += 1;
         let id = l.next_id;
         let body = format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"{kind}","params":{params}}}"#);
         batch.extend_from_slice(&frame_str(&body));
-        ids.push((id, kind));
+        ids.push((id, kind, *doc));
         l.queued += 1;
     };
-    let flush = |l: &mut Load, batch: &mut Vec<u8>, ids: &mut Vec<(i64, &'static str)>| {
+    let flush = |l: &mut Load, batch: &mut Vec<u8>, ids: &mut Vec<(i64, &'static str, usize)>| {
         if batch.is_empty() {
             return;
         }
         let mut w = stdin.lock().unwrap();
         let now = Instant::now();
-        for (id, kind) in ids.drain(..) {
-            l.sent.insert(id, (now, kind));
+        for (id, kind, doc) in ids.drain(..) {
+            l.sent.insert(id, (now, kind, doc));
         }
         l.queued = 0;
         w.write_all(batch).unwrap();
@@ -266,7 +269,7 @@ fn run_load<R: Read>(
             continue;
         };
         let mut l = load.lock().unwrap();
-        let Some((t, kind)) = l.sent.remove(&id) else {
+        let Some((t, kind, doc)) = l.sent.remove(&id) else {
             continue;
         };
         match m.error {
@@ -275,11 +278,13 @@ fn run_load<R: Read>(
                     .entry(format!("{kind}: {}", e.message))
                     .or_default() += 1
             }
-            None => l
-                .lat
-                .entry(kind)
-                .or_default()
-                .push((at - t).as_secs_f64() * 1000.0),
+            None => {
+                let ms = (at - t).as_secs_f64() * 1000.0;
+                l.lat.entry(kind).or_default().push(ms);
+                if let Some(tr) = &mut l.trace {
+                    tr.push((t, ms, kind, doc));
+                }
+            }
         }
         if !stop.load(Ordering::SeqCst) {
             issue(&mut l, &mut batch, &mut batch_ids);
@@ -396,7 +401,7 @@ fn main() {
         "--only: hover, definition, completion or references"
     );
     // The requests in the order they are sent: kinds in turn over the positions.
-    let requests: Vec<(&'static str, String)> = (0..positions.len() * sent_kinds.len())
+    let requests: Vec<(&'static str, String, usize)> = (0..positions.len() * sent_kinds.len())
         .map(|k| {
             let (n, line, col) = positions[k % positions.len()];
             let kind = sent_kinds[k % sent_kinds.len()];
@@ -404,11 +409,17 @@ fn main() {
             if kind == "textDocument/references" {
                 params["context"] = json!({"includeDeclaration": true});
             }
-            (kind, params.to_string())
+            (kind, params.to_string(), n)
         })
         .collect();
     let uri0 = uri(0);
-    let load = Arc::new(Mutex::new(Load::default()));
+    // LOAD_TRACE=path writes every answer (send time, latency, kind, document) and every edit
+    // to `path`, to see which answers are slow.
+    let trace_path = std::env::var("LOAD_TRACE").ok();
+    let load = Arc::new(Mutex::new(Load {
+        trace: trace_path.as_ref().map(|_| Vec::new()),
+        ..Load::default()
+    }));
     let stop = Arc::new(AtomicBool::new(false));
     let (dtx, drx) = mpsc::channel();
     let driver = {
@@ -428,6 +439,7 @@ fn main() {
     let mut rss: Vec<(f64, f64)> = Vec::new();
     let mut version = 1i64;
     let mut typed = 0u32;
+    let mut edit_times: Vec<Instant> = Vec::new();
     let cpu0 = (cpu_secs(&pid.to_string()), cpu_secs("self"));
     let start = Instant::now();
     let mut next_edit = start;
@@ -451,6 +463,7 @@ fn main() {
                 "textDocument": {"uri": uri(0), "version": version}, "contentChanges": [change]}}),
             );
             edits.insert(version, Instant::now());
+            edit_times.push(Instant::now());
             send(&stdin, &bytes);
             next_edit += Duration::from_secs(1) / EDITS_PER_SEC;
         }
@@ -512,6 +525,18 @@ fn main() {
     let _ = driver.join();
     let st = load.lock().unwrap();
     let lost = st.sent.len();
+    if let (Some(path), Some(tr)) = (&trace_path, &st.trace) {
+        use std::fmt::Write as _;
+        let mut s = String::new();
+        let us = |t: Instant| (t - start).as_secs_f64() * 1e6;
+        for t in &edit_times {
+            let _ = writeln!(s, "edit {:.1}", us(*t));
+        }
+        for (t, ms, kind, doc) in tr {
+            let _ = writeln!(s, "answer {:.1} {ms:.4} {kind} {doc}", us(*t));
+        }
+        std::fs::write(path, s).unwrap();
+    }
 
     println!("load: {secs} s, {IN_FLIGHT} requests in flight, {EDITS_PER_SEC} edits/s on a {} byte document, 300 files in the workspace", texts[0].len());
     let total: usize = st.lat.values().map(Vec::len).sum();

@@ -126,6 +126,43 @@ fn rapid_edits_stay_in_wire_order_utf8() {
     stress(NEOVIM, 3000);
 }
 
+/// The server's reading thread queues position requests itself, without the router, when
+/// nothing it passed on is still on its way there: an edit and a request sent together, in one
+/// write, must still be applied in that order (the request sees the edit).
+#[test]
+fn a_request_sent_together_with_an_edit_sees_the_edit() {
+    for fx in [VSCODE, NEOVIM] {
+        let mut c = Client::start(fx, None, None);
+        let text = |v: i64| format!("@p{v}: person \"Name {v}\"\n\n@p{v} said it.\n");
+        c.open(URI, &text(1));
+        let pos = json!({"line": 2, "character": 2});
+        for v in 2..=60 {
+            let (hover, refs) = (c.next_request_id(), c.next_request_id());
+            let at = json!({"textDocument": {"uri": URI}, "position": pos});
+            let mut with_context = at.clone();
+            with_context["context"] = json!({"includeDeclaration": true});
+            c.send_together(&[
+                json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+                    "textDocument": {"uri": URI, "version": v},
+                    "contentChanges": [{"text": text(v)}]}}),
+                json!({"jsonrpc": "2.0", "id": hover, "method": "textDocument/hover", "params": at}),
+                json!({"jsonrpc": "2.0", "id": refs, "method": "textDocument/references",
+                    "params": with_context}),
+            ]);
+            let card = c.response(hover).expect("hover answered");
+            let card = card["contents"]["value"].as_str().unwrap_or_default();
+            assert!(card.contains(&format!("Name {v}")), "version {v}: {card}");
+            let refs = c.response(refs).expect("references answered");
+            assert_eq!(
+                refs.as_array().map(Vec::len),
+                Some(2),
+                "version {v}: {refs}"
+            );
+        }
+        assert_eq!(c.shutdown_and_exit().code(), Some(0));
+    }
+}
+
 #[test]
 fn positions_past_line_and_file_end_are_clamped() {
     for fx in [VSCODE, NEOVIM] {

@@ -64,12 +64,19 @@ fn framed(body: &[u8]) -> Vec<u8> {
 
 /// Classify a frame's body as tower-lsp-server would decode it.
 pub fn check_body(body: Vec<u8>) -> Frame {
-    if serde_json::from_slice::<Request>(&body).is_ok()
-        || serde_json::from_slice::<Response>(&body).is_ok()
-    {
-        return Frame::Message(body);
+    check_request(body).0
+}
+
+/// [`check_body`], with the request when the body decodes as one (a response does too: its
+/// `method` defaults to empty; see [`is_response`]).
+fn check_request(body: Vec<u8>) -> (Frame, Option<Request>) {
+    if let Ok(req) = serde_json::from_slice::<Request>(&body) {
+        return (Frame::Message(body), Some(req));
     }
-    match serde_json::from_slice::<Value>(&body) {
+    if serde_json::from_slice::<Response>(&body).is_ok() {
+        return (Frame::Message(body), None);
+    }
+    let frame = match serde_json::from_slice::<Value>(&body) {
         Err(e) => Frame::Malformed {
             code: PARSE_ERROR,
             message: format!("malformed message: not JSON: {e}"),
@@ -91,7 +98,26 @@ pub fn check_body(body: Vec<u8>) -> Frame {
                 id,
             }
         }
+    };
+    (frame, None)
+}
+
+/// Whether tower-lsp-server takes a well-formed body for a response (it tries that first):
+/// only a body with a `result` or an `error` can be one.
+pub fn is_response(body: &[u8]) -> bool {
+    use serde::de::{Deserialize, Deserializer, IgnoredAny};
+    fn present<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+        IgnoredAny::deserialize(d).map(|_| true)
     }
+    #[derive(serde::Deserialize)]
+    struct Keys {
+        #[serde(default, deserialize_with = "present")]
+        result: bool,
+        #[serde(default, deserialize_with = "present")]
+        error: bool,
+    }
+    serde_json::from_slice::<Keys>(body).is_ok_and(|k| k.result || k.error)
+        && serde_json::from_slice::<Response>(body).is_ok()
 }
 
 /// Reads frames from a byte stream; never fails on any bytes.
@@ -126,6 +152,11 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
 
     /// The next well-formed message or malformed one; `None` once the input has ended.
     pub async fn next(&mut self) -> Option<Frame> {
+        self.next_request().await.map(|(f, _)| f)
+    }
+
+    /// [`FrameReader::next`], with the body decoded as a request when it is one.
+    async fn next_request(&mut self) -> Option<(Frame, Option<Request>)> {
         if self.done {
             return None;
         }
@@ -133,7 +164,7 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
             Some(len) => len,
             None => match self.header().await? {
                 Ok(len) => len,
-                Err(frame) => return Some(frame),
+                Err(frame) => return Some((frame, None)),
             },
         };
         if len > self.limit {
@@ -143,29 +174,35 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
                     .await
                     .unwrap_or(0);
             self.done = skipped < len as u64;
-            return Some(Frame::Malformed {
-                code: INVALID_REQUEST,
-                message: format!(
-                    "message of {len} bytes skipped: larger than the limit of {} bytes",
-                    self.limit
-                ),
-                id: None,
-            });
+            return Some((
+                Frame::Malformed {
+                    code: INVALID_REQUEST,
+                    message: format!(
+                        "message of {len} bytes skipped: larger than the limit of {} bytes",
+                        self.limit
+                    ),
+                    id: None,
+                },
+                None,
+            ));
         }
-        let mut body = Vec::new();
+        // Room for the body at once (growing it piecemeal showed in profiles under load), up
+        // to a bound: a length is only a claim until the bytes arrive.
+        let mut body = Vec::with_capacity(len.min(1 << 20));
         match (&mut self.r).take(len as u64).read_to_end(&mut body).await {
-            Ok(n) if n == len => Some(check_body(body)),
+            Ok(n) if n == len => Some(check_request(body)),
             // The input ended inside the body: nothing more will come.
             _ => {
                 self.done = true;
-                Some(Frame::Malformed {
+                let frame = Frame::Malformed {
                     code: PARSE_ERROR,
                     message: format!(
                         "malformed message: input ended after {} of {len} bytes",
                         body.len()
                     ),
                     id: None,
-                })
+                };
+                Some((frame, None))
             }
         }
     }
@@ -302,15 +339,47 @@ impl<R: std::io::Read + Unpin> AsyncRead for BlockingRead<R> {
 /// Copy `input` to `output` frame by frame, replacing malformed frames (see the module docs).
 /// Returns when `input` ends or `output` is closed; dropping `output` then ends the server's
 /// input.
-pub async fn sanitize<R, W>(input: R, mut output: W)
+pub async fn sanitize<R, W>(input: R, output: W)
 where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
 {
+    sanitize_with(input, output, &mut PassAll).await
+}
+
+/// Sees every frame, in wire order, before it is passed on, and may keep it.
+pub(crate) trait Intercept {
+    /// `req`: the frame's body decoded as a request, if it is one (see [`check_body`]).
+    /// Returns true when the frame was handled here and must not be passed on.
+    fn take(
+        &mut self,
+        frame: &Frame,
+        req: Option<Request>,
+    ) -> impl std::future::Future<Output = bool>;
+}
+
+struct PassAll;
+
+impl Intercept for PassAll {
+    async fn take(&mut self, _: &Frame, _: Option<Request>) -> bool {
+        false
+    }
+}
+
+/// [`sanitize`], offering each frame to `intercept` first.
+pub(crate) async fn sanitize_with<R, W, I>(input: R, mut output: W, intercept: &mut I)
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+    I: Intercept,
+{
     let mut frames = FrameReader::new(input);
-    while let Some(f) = frames.next().await {
+    while let Some((f, req)) = frames.next_request().await {
         if let Frame::Malformed { code, message, .. } = &f {
             eprintln!("newsmark lsp: {message} (answered with error {code})");
+        }
+        if intercept.take(&f, req).await {
+            continue;
         }
         if output.write_all(&f.encode()).await.is_err() || output.flush().await.is_err() {
             return;

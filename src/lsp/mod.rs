@@ -51,8 +51,9 @@ where
     let out = Arc::new(output::Output::default());
     let pump = out.clone().pump(output);
     serve_on(
-        |feed| {
-            let task = tokio::spawn(framing::sanitize(input, feed));
+        |feed, mut intake| {
+            let task =
+                tokio::spawn(async move { framing::sanitize_with(input, feed, &mut intake).await });
             Box::new(move || task.abort())
         },
         out,
@@ -62,10 +63,10 @@ where
 }
 
 /// [`serve`] with the input started by `start_input` (given the server's end of the pipe of
-/// sanitized frames; returns how to stop it) and the output in `out`, written by `pump` or by
-/// `out`'s own threads.
+/// sanitized frames and the [`ordered::Intake`] that takes position requests off it; returns
+/// how to stop it) and the output in `out`, written by `pump` or by `out`'s own threads.
 async fn serve_on(
-    start_input: impl FnOnce(tokio::io::DuplexStream) -> Box<dyn FnOnce() + Send>,
+    start_input: impl FnOnce(tokio::io::DuplexStream, ordered::Intake) -> Box<dyn FnOnce() + Send>,
     out: Arc<output::Output>,
     pump: impl std::future::Future<Output = ()>,
 ) -> bool {
@@ -81,7 +82,7 @@ async fn serve_on(
     let _ = shared.pool.set(pool.clone());
     let service = ordered::Ordered::new(service);
     let (clean_in, feed) = tokio::io::duplex(64 << 10);
-    let stop_input = start_input(feed);
+    let stop_input = start_input(feed, ordered::Intake::new(shared.clone()));
     let serving = async {
         Server::new(clean_in, output::OutWriter(out.clone()), socket)
             .serve(service)
@@ -121,13 +122,16 @@ pub fn run() -> ExitCode {
             move || out.run_writer()
         });
     let handle = rt.handle().clone();
-    let start_input = move |feed: tokio::io::DuplexStream| -> Box<dyn FnOnce() + Send> {
+    let start_input = move |feed: tokio::io::DuplexStream,
+                            mut intake: ordered::Intake|
+          -> Box<dyn FnOnce() + Send> {
         let reader = std::thread::Builder::new()
             .name("newsmark-stdin".into())
             .spawn(move || {
-                handle.block_on(framing::sanitize(
+                handle.block_on(framing::sanitize_with(
                     framing::BlockingRead(std::io::stdin()),
                     feed,
+                    &mut intake,
                 ))
             });
         if let Err(e) = reader {
@@ -152,6 +156,7 @@ fn stdout_sink() -> Box<dyn std::io::Write + Send> {
     #[cfg(unix)]
     {
         use std::os::fd::FromRawFd;
+        grow_pipe(1);
         // SAFETY: fd 1 is open for the life of the process and nothing else in the server
         // writes to it (logs go to stderr); the `File` owns it from here on.
         Box::new(unsafe { std::fs::File::from_raw_fd(1) })
@@ -160,6 +165,29 @@ fn stdout_sink() -> Box<dyn std::io::Write + Send> {
     {
         Box::new(std::io::stdout())
     }
+}
+
+/// Answers of a busy server run to megabytes a second (a completion list with its
+/// documentation is ~30 KB): in a pipe of the default 64 KiB, the writer blocks and waits for
+/// the client to read after every couple of answers, two thread switches each time. Ask for
+/// the largest pipe an unprivileged process may have (1 MiB by default; ignored when `fd` is
+/// not a pipe or the limit is lower).
+fn grow_pipe(fd: i32) {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        let max = std::fs::read_to_string("/proc/sys/fs/pipe-max-size")
+            .ok()
+            .and_then(|s| s.trim().parse::<libc::c_int>().ok())
+            .unwrap_or(1 << 20)
+            .min(1 << 20);
+        // SAFETY: F_SETPIPE_SZ only resizes the pipe behind an open descriptor; it fails
+        // harmlessly (EBADF, EPERM, EINVAL) when `fd` is not a pipe or the size is refused.
+        unsafe {
+            libc::fcntl(fd, libc::F_SETPIPE_SZ, max);
+        }
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    let _ = fd;
 }
 
 /// glibc gives each thread that allocates its own arena (up to 8 per core) and rarely returns

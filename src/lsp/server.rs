@@ -111,6 +111,13 @@ pub struct Shared {
     pending: Mutex<HashMap<String, BTreeMap<u64, usize>>>,
     /// [`OLDER_REQUESTS_WAIT`] in microseconds (tests lengthen it so as not to depend on timing).
     older_requests_wait_us: AtomicU64,
+    /// Messages the reading thread passed on to the router that `Ordered::call` has not yet
+    /// taken in (see [`super::ordered::Intake`]): while any is on its way, the reading thread
+    /// leaves position requests to the router too, so they are handled in wire order.
+    pub in_transit: AtomicU64,
+    /// `initialized` has been taken in and `shutdown` has not: position requests may skip the
+    /// router (set by `Ordered::call`, in wire order).
+    pub fast_path_open: AtomicBool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -269,11 +276,16 @@ impl Shared {
     /// Count a request sent against generation `gen` of an open document until the returned
     /// guard is dropped (when it is answered).
     pub fn pending(self: &Arc<Self>, key: String, gen: u64) -> PendingGuard {
-        *lock(&self.pending)
-            .entry(key.clone())
-            .or_default()
-            .entry(gen)
-            .or_default() += 1;
+        {
+            let mut p = lock(&self.pending);
+            // The key is copied only when the document has no request pending (every request
+            // comes here; under load its document nearly always has some).
+            let gens = match p.get_mut(&key) {
+                Some(gens) => gens,
+                None => p.entry(key.clone()).or_default(),
+            };
+            *gens.entry(gen).or_default() += 1;
+        }
         PendingGuard {
             shared: self.clone(),
             key,
@@ -1030,6 +1042,8 @@ impl Backend {
                 pool: OnceLock::new(),
                 pending: Mutex::new(HashMap::new()),
                 older_requests_wait_us: AtomicU64::new(OLDER_REQUESTS_WAIT.as_micros() as u64),
+                in_transit: AtomicU64::new(0),
+                fast_path_open: AtomicBool::new(false),
             }),
         }
     }

@@ -153,6 +153,25 @@ impl Client {
         let _ = stdin.flush();
     }
 
+    /// Send several messages in one write (the server reads them all at once).
+    pub fn send_together(&mut self, msgs: &[Value]) {
+        let mut bytes = Vec::new();
+        for m in msgs {
+            let body = serde_json::to_vec(m).unwrap();
+            let _ = write!(bytes, "Content-Length: {}\r\n\r\n", body.len());
+            bytes.extend(body);
+        }
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        let _ = stdin.write_all(&bytes);
+        let _ = stdin.flush();
+    }
+
+    /// A fresh request id (for [`Client::send_together`]).
+    pub fn next_request_id(&mut self) -> i64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
     pub fn notify(&mut self, method: &str, params: Value) {
         self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
     }
