@@ -215,3 +215,78 @@ fn kept_answers_follow_edits_and_file_changes() {
     );
     c.shutdown_and_exit();
 }
+
+/// `(label, sortText, textEdit range)` of every completion item, in order.
+fn completion_items(c: &mut Client, uri: &str, pos: &Value) -> Vec<(String, String, Value)> {
+    let r = c.call("textDocument/completion", at(uri, pos));
+    let items = r["items"].as_array().or(r.as_array()).cloned();
+    items
+        .unwrap_or_default()
+        .iter()
+        .map(|i| {
+            (
+                i["label"].as_str().unwrap_or_default().to_string(),
+                i["sortText"].as_str().unwrap_or_default().to_string(),
+                i["textEdit"]["range"].clone(),
+            )
+        })
+        .collect()
+}
+
+/// A completion list is kept while the document is edited below the position's paragraph
+/// (typing further down), and must follow the edits that can change it: the file's mentions
+/// (they rank the items) and the text of the position's line.
+#[test]
+fn kept_completion_lists_follow_edits_of_mentions_and_of_their_line() {
+    let dir = workspace(&[("registry.nmk", REGISTRY)]);
+    let mut c = Client::start(VSCODE, Some(dir.path()), None);
+    loop {
+        let p = c.wait_for("$/progress", |_| true);
+        if p["value"]["kind"] == "end" {
+            break;
+        }
+    }
+    let doc = file_uri(&dir.path().join("doc.nmk"));
+    // `bee` is mentioned below: more mentions of it change no file's set of IDs used.
+    let text = "# Title\nToday @ann met @\n\nEnd @bee.\n";
+    c.open(&doc, text);
+    // After the second `@`: both IDs, mentioned once each (then by ID).
+    let pos = json!({"line": 1, "character": 16});
+    let labels =
+        |v: &[(String, String, Value)]| -> Vec<String> { v.iter().map(|i| i.0.clone()).collect() };
+    let first = completion_items(&mut c, &doc, &pos);
+    assert_eq!(labels(&first), ["ann", "bee"]);
+    let edit = |c: &mut Client, version: i64, line: u64, from: u64, to: u64, text: &str| {
+        c.change(
+            &doc,
+            version,
+            json!([{"range": {"start": {"line": line, "character": from},
+                "end": {"line": line, "character": to}}, "text": text}]),
+        );
+    };
+
+    // Typing below, without a mention: the same list (kept).
+    edit(&mut c, 2, 3, 9, 9, " More text.");
+    assert_eq!(completion_items(&mut c, &doc, &pos), first);
+    // Mentions of `bee` below: it now ranks first, the positions stay.
+    edit(&mut c, 3, 3, 0, 0, "@bee and @bee today. ");
+    let ranked = completion_items(&mut c, &doc, &pos);
+    assert_eq!(labels(&ranked), ["bee", "ann"]);
+    assert_eq!(ranked[0].2, first[1].2);
+    // Typing below again: still that list.
+    edit(&mut c, 4, 4, 0, 0, "x");
+    assert_eq!(completion_items(&mut c, &doc, &pos), ranked);
+    // An edit of the position's line moves the `@`: no list there any more...
+    edit(&mut c, 5, 1, 0, 5, "Yesterday");
+    assert_eq!(completion_items(&mut c, &doc, &pos), []);
+    // ...and one at its new place, whose edit range is there.
+    let moved = json!({"line": 1, "character": 20});
+    let there = completion_items(&mut c, &doc, &moved);
+    assert_eq!(labels(&there), ["bee", "ann"]);
+    assert_eq!(there[0].2["start"]["character"], 20);
+    // Typing after it: the item replaces the word typed so far.
+    edit(&mut c, 6, 1, 20, 20, "b");
+    let typed = completion_items(&mut c, &doc, &json!({"line": 1, "character": 21}));
+    assert_eq!(typed[0].2["end"]["character"], 21);
+    c.shutdown_and_exit();
+}

@@ -37,7 +37,7 @@ pub struct World {
 /// moves when its definitions or its references (which, where) may have changed, `analyses`
 /// when, besides, an analysis of a file that mentions it may have (the quotation counts of a
 /// hover card read them). For each file, one, and one for the index of IDs (what completion
-/// reads). Bumped under the workspace's write lock with the change they stand for, or right
+/// reads, with the recent edits' first changed bytes: see [`Stamps::text_unchanged`]). Bumped under the workspace's write lock with the change they stand for, or right
 /// after an analysis is cached, so an answer computed under a read lock with the stamps read
 /// before it is never filed under a later state.
 #[derive(Default)]
@@ -47,8 +47,23 @@ pub struct Stamps {
     /// Bumped when any ID's definitions or set of referencing files change.
     index: std::sync::atomic::AtomicU64,
     ids: Mutex<HashMap<String, (u64, u64)>>,
-    files: Mutex<HashMap<FileId, u64>>,
+    files: Mutex<HashMap<FileId, FileEdits>>,
 }
+
+/// One file's counter and its latest edits.
+#[derive(Default)]
+struct FileEdits {
+    /// Bumped when the file changes as a whole (added, removed, or its references other than
+    /// by where they are).
+    whole: u64,
+    /// Bumped with every new text.
+    gen: u64,
+    /// `(gen, first byte that differs from the text before)` of the latest edits.
+    recent: std::collections::VecDeque<(u64, usize)>,
+}
+
+/// Edits remembered per file for [`Stamps::text_unchanged`].
+const RECENT_EDITS: usize = 64;
 
 /// Past this many IDs to bump, every cached answer is made stale instead (see `bump_ids`).
 const MAX_BUMPED_IDS: usize = 2048;
@@ -83,10 +98,29 @@ impl Stamps {
         (Self::load(&self.all), r, a)
     }
 
-    /// The state of `file`'s text and of the workspace's index of IDs.
-    pub fn file(&self, file: FileId) -> Stamp {
-        let n = lock(&self.files).get(&file).copied().unwrap_or(0);
-        (Self::load(&self.all), Self::load(&self.index), n)
+    /// The state of `file`'s references (which IDs, mentions or not, not where) and of the
+    /// workspace's index of IDs, and the generation of its text (for
+    /// [`Stamps::text_unchanged`]).
+    pub fn file(&self, file: FileId) -> (Stamp, u64) {
+        let files = lock(&self.files);
+        let f = files.get(&file);
+        let (whole, gen) = f.map_or((0, 0), |f| (f.whole, f.gen));
+        ((Self::load(&self.all), Self::load(&self.index), whole), gen)
+    }
+
+    /// Whether the first `end` bytes of `file`'s text are the same now as at generation `gen`
+    /// (false when the edits since are no longer all remembered).
+    pub fn text_unchanged(&self, file: FileId, gen: u64, end: usize) -> bool {
+        let files = lock(&self.files);
+        let Some(f) = files.get(&file) else {
+            return gen == 0;
+        };
+        if f.gen == gen {
+            return true;
+        }
+        // Every edit after `gen` must be remembered, and leave the first `end` bytes alone.
+        let since: Vec<&(u64, usize)> = f.recent.iter().filter(|(g, _)| *g > gen).collect();
+        since.len() as u64 == f.gen.saturating_sub(gen) && since.iter().all(|(_, p)| *p >= end)
     }
 
     fn bump_all(&self) {
@@ -133,15 +167,29 @@ impl Stamps {
         self.bump_ids(data, 0, false);
     }
 
-    fn bump_file(&self, file: FileId) {
-        *lock(&self.files).entry(file).or_default() += 1;
+    /// `file` has a new text whose first `from` bytes are unchanged (0: changed as a whole);
+    /// `same_refs`: its references are the same IDs, mentions or not, as before.
+    fn file_edited(&self, file: FileId, from: usize, same_refs: bool) {
+        let mut files = lock(&self.files);
+        let f = files.entry(file).or_default();
+        f.gen += 1;
+        if !same_refs || from == 0 {
+            f.whole += 1;
+        }
+        if f.recent.len() == RECENT_EDITS {
+            f.recent.pop_front();
+        }
+        let gen = f.gen;
+        f.recent.push_back((gen, from));
     }
 
     /// A file's text changes from `old` (if it was there) to `new`: references before the
     /// first byte that differs keep their place (and line and column), so only the IDs of
     /// those from there on, and of the definitions, change in `refs`; every ID of the file
     /// changes in `analyses` (the file's analysis is stale).
-    fn file_changed(&self, old: Option<&FileData>, new: Option<&FileData>) {
+    /// Returns the first byte that may differ and whether the file's references are the same
+    /// IDs, mentions or not, as before.
+    fn file_changed(&self, old: Option<&FileData>, new: Option<&FileData>) -> (usize, bool) {
         let from = match (old, new) {
             (Some(o), Some(n)) => {
                 let p = common_prefix(o.text.as_bytes(), n.text.as_bytes());
@@ -161,6 +209,24 @@ impl Stamps {
             self.bump_ids(d, from, true);
             self.bump_analyses_of(d);
         }
+        let same_refs = match (old, new) {
+            (Some(o), Some(n)) if from > 0 => {
+                // Those before `from` are equal (above); compare the rest as sets with repeats.
+                fn rest(d: &FileData, from: usize) -> Vec<(&str, bool)> {
+                    let mut v: Vec<(&str, bool)> = d
+                        .references
+                        .iter()
+                        .filter(|r| ref_end(r) >= from)
+                        .map(|r| (r.id.as_str(), r.is_mention()))
+                        .collect();
+                    v.sort_unstable();
+                    v
+                }
+                rest(o, from) == rest(n, from)
+            }
+            _ => false,
+        };
+        (from, same_refs)
     }
 }
 
@@ -201,12 +267,15 @@ impl World {
     /// changed.
     pub fn insert(&mut self, key: &str, data: Arc<FileData>) -> BTreeSet<FileId> {
         let old = self.ws.file_id(key).and_then(|f| self.ws.file(f));
-        self.stamps.file_changed(old.map(|o| &**o), Some(&data));
+        let (from, same_refs) = self.stamps.file_changed(old.map(|o| &**o), Some(&data));
         // Completion reads the definitions' summaries, rebuilt on any such insert.
         if !data.entities.is_empty() || old.is_some_and(|o| !o.entities.is_empty()) {
             Stamps::bump(&self.stamps.index);
         }
         let change = self.ws.insert(key, data);
+        if let Some(f) = change.file {
+            self.stamps.file_edited(f, from, same_refs);
+        }
         self.after_change(&change)
     }
 
@@ -225,8 +294,11 @@ impl World {
     }
 
     pub fn remove(&mut self, key: &str) -> BTreeSet<FileId> {
-        if let Some(old) = self.ws.file_id(key).and_then(|f| self.ws.file(f)) {
-            self.stamps.file_changed(Some(old), None);
+        if let Some(f) = self.ws.file_id(key) {
+            if let Some(old) = self.ws.file(f) {
+                self.stamps.file_changed(Some(old), None);
+            }
+            self.stamps.file_edited(f, 0, false);
         }
         match self.ws.remove_file(key) {
             Some(change) => self.after_change(&change),
@@ -248,9 +320,6 @@ impl World {
                     self.stamps.bump_analyses_of(data);
                 }
             }
-        }
-        if let Some(f) = change.file {
-            self.stamps.bump_file(f);
         }
         if !change.ids.is_empty() || !change.uses.is_empty() || change.file.is_none() {
             Stamps::bump(&self.stamps.index);
@@ -608,6 +677,36 @@ mod tests {
         let z = w().stamps.refs("z");
         e.write().remove("/a.nmk");
         assert_ne!(w().stamps.refs("z"), z);
+    }
+
+    #[test]
+    fn text_unchanged_tells_which_prefix_every_edit_since_kept() {
+        let e = Engine::default();
+        let opts = e.read().ws.parse_options();
+        let put = |text: String| {
+            e.write()
+                .insert("/a.nmk", Arc::new(FileData::new(text, &opts)));
+        };
+        let head = "Hello @y.\n\n";
+        put(format!("{head}a"));
+        let f = FileId(0);
+        let (stamp, gen) = e.read().stamps.file(f);
+        // Typing after the head: its bytes are unchanged, the references too.
+        put(format!("{head}ab"));
+        put(format!("{head}abc"));
+        let w = e.read();
+        assert_eq!(w.stamps.file(f).0, stamp);
+        assert!(w.stamps.text_unchanged(f, gen, head.len()));
+        assert!(!w.stamps.text_unchanged(f, gen, head.len() + 2));
+        drop(w);
+        // Past the edits remembered, nothing counts as unchanged.
+        for i in 0..RECENT_EDITS {
+            put(format!("{head}{i}"));
+        }
+        assert!(!e.read().stamps.text_unchanged(f, gen, 1));
+        // A new mention below changes the file's stamp.
+        put(format!("{head}@z"));
+        assert_ne!(e.read().stamps.file(f).0, stamp);
     }
 
     #[test]

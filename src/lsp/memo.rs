@@ -70,7 +70,8 @@ pub struct Memo {
     /// (file asked from, ID) → what the card counts from references.
     mention_counts: Cache<(FileId, String), Arc<crate::analysis::ide::MentionCounts>>,
     /// (file, line, UTF-16 or UTF-8 column) → the completion list's JSON.
-    completion: Cache<(FileId, u32, u32), Json>,
+    /// With the text's generation and how many of its first bytes the list depends on.
+    completion: Cache<(FileId, u32, u32), (u64, usize, Json)>,
 }
 
 impl Memo {
@@ -126,13 +127,24 @@ impl Memo {
         Self::through(&self.mention_counts, key, stamp, make)
     }
 
+    /// A completion list, kept while `stamp` holds and `unchanged(gen, end)` says that the
+    /// first `end` bytes of the file's text are those of generation `gen`, the text it was
+    /// made for; `make` returns the list with these two.
     pub fn completion(
         &self,
         key: (FileId, u32, u32),
         stamp: Stamp,
-        make: impl FnOnce() -> serde_json::Result<Json>,
+        unchanged: impl FnOnce(u64, usize) -> bool,
+        make: impl FnOnce() -> serde_json::Result<(Json, u64, usize)>,
     ) -> serde_json::Result<Json> {
-        Self::through_result(&self.completion, key, stamp, make)
+        if let Some((gen, end, v)) = self.completion.get(&key, stamp) {
+            if unchanged(gen, end) {
+                return Ok(v);
+            }
+        }
+        let (v, gen, end) = make()?;
+        self.completion.put(key, stamp, (gen, end, v.clone()));
+        Ok(v)
     }
 }
 
@@ -145,23 +157,38 @@ mod tests {
         let m = Memo::default();
         let key = |i: u32| (FileId(i), 0, 0);
         let json = |s: &str| -> Json { Arc::from(s.as_bytes()) };
+        let yes = |_: u64, _: usize| true;
         assert_eq!(
-            m.completion(key(1), (0, 0, 1), || Ok(json("[1]"))).unwrap(),
-            json("[1]")
-        );
-        // Same stamp: cached (`make` is not called).
-        assert_eq!(
-            m.completion(key(1), (0, 0, 1), || panic!("recomputed"))
+            m.completion(key(1), (0, 0, 1), yes, || Ok((json("[1]"), 7, 40)))
                 .unwrap(),
             json("[1]")
         );
+        // Same stamp and text: cached (`make` is not called), checked for the text it was
+        // made for.
+        assert_eq!(
+            m.completion(
+                key(1),
+                (0, 0, 1),
+                |g, e| (g, e) == (7, 40),
+                || panic!("recomputed")
+            )
+            .unwrap(),
+            json("[1]")
+        );
+        // The text changed where the list looks: recomputed.
+        assert_eq!(
+            m.completion(key(1), (0, 0, 1), |_, _| false, || Ok((json("[3]"), 8, 40)))
+                .unwrap(),
+            json("[3]")
+        );
         // Another stamp: recomputed.
         assert_eq!(
-            m.completion(key(1), (0, 1, 1), || Ok(json("[2]"))).unwrap(),
+            m.completion(key(1), (0, 1, 1), yes, || Ok((json("[2]"), 8, 40)))
+                .unwrap(),
             json("[2]")
         );
         for i in 0..(MAX_ENTRIES as u32 + 10) {
-            m.completion(key(i + 2), (0, 0, 0), || Ok(json("[]")))
+            m.completion(key(i + 2), (0, 0, 0), yes, || Ok((json("[]"), 0, 0)))
                 .unwrap();
         }
         assert!(m.completion.lock().len() <= MAX_ENTRIES);
