@@ -421,6 +421,11 @@ impl Engine {
     }
 
     pub fn sync_to(&self, key: &str, target: Option<&DocSnapshot>) -> BTreeSet<FileId> {
+        // Nearly always already there (every request checks every open document): answer that
+        // under the read lock alone, without the sync locks' map, a key copy or a snapshot.
+        if target.is_some_and(|t| !self.behind(key, t.gen)) {
+            return BTreeSet::new();
+        }
         let slock = lock(&self.sync_locks)
             .entry(key.to_string())
             .or_default()
