@@ -13,12 +13,19 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 type Job = Box<dyn FnOnce() + Send + 'static>;
 
 /// Jobs queued or running at most (more wait to be admitted).
 const MAX_JOBS: usize = 64;
+
+/// How long [`Pool::close`] waits for the threads to end: long enough for the last jobs
+/// (microseconds each), short enough that a job stuck on a huge document does not keep a
+/// closing server alive.
+const CLOSE_WAIT: Duration = Duration::from_secs(2);
 
 #[derive(Default)]
 struct Queue {
@@ -32,6 +39,7 @@ pub struct Pool {
     queue: Mutex<Queue>,
     ready: Condvar,
     permits: Arc<Semaphore>,
+    threads: Mutex<Vec<JoinHandle<()>>>,
 }
 
 impl Pool {
@@ -42,6 +50,7 @@ impl Pool {
             queue: Mutex::default(),
             ready: Condvar::new(),
             permits: Arc::new(Semaphore::new(MAX_JOBS)),
+            threads: Mutex::default(),
         });
         let rt = tokio::runtime::Handle::try_current().ok();
         for i in 0..threads.max(1) {
@@ -53,9 +62,15 @@ impl Pool {
                     let _ctx = rt.as_ref().map(|h| h.enter());
                     p.work();
                 });
-            if spawned.is_err() && i == 0 {
+            match spawned {
+                Ok(t) => pool
+                    .threads
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(t),
                 // No thread at all: jobs run where they are pushed (see `push`).
-                pool.lock().closed = true;
+                Err(_) if i == 0 => pool.lock().closed = true,
+                Err(_) => {}
             }
         }
         pool
@@ -86,10 +101,38 @@ impl Pool {
         }
     }
 
-    /// Let the threads end once the queue is empty.
+    /// Let the threads end once the queue is empty, and wait (at most [`CLOSE_WAIT`]) until
+    /// they have: a server that has stopped leaves no thread of its own running, which an
+    /// in-process host (tests, the fuzzer's leak check) relies on.
     pub fn close(&self) {
         self.lock().closed = true;
         self.ready.notify_all();
+        let me = std::thread::current().id();
+        let threads: Vec<JoinHandle<()>> =
+            std::mem::take(&mut *self.threads.lock().unwrap_or_else(|e| e.into_inner()))
+                .into_iter()
+                // Closed from a job (never done now): that thread cannot wait for itself.
+                .filter(|t| t.thread().id() != me)
+                .collect();
+        if threads.is_empty() {
+            return;
+        }
+        // Joined on a helper thread, so that the wait can be bounded; the helper itself is
+        // joined once it reports, so it does not outlive the pool either.
+        let (done, finished) = std::sync::mpsc::channel();
+        let joiner = std::thread::Builder::new()
+            .name("newsmark-worker-join".into())
+            .spawn(move || {
+                for t in threads {
+                    let _ = t.join();
+                }
+                let _ = done.send(());
+            });
+        if let Ok(joiner) = joiner {
+            if finished.recv_timeout(CLOSE_WAIT).is_ok() {
+                let _ = joiner.join();
+            }
+        }
     }
 
     fn work(&self) {
@@ -136,5 +179,41 @@ mod tests {
         let (tx2, rx2) = std::sync::mpsc::channel();
         pool.push(move || tx2.send(std::thread::current().id()).unwrap());
         assert_eq!(rx2.recv().unwrap(), std::thread::current().id());
+    }
+
+    /// The fuzzer's leak check once caught a worker thread still exiting after its server
+    /// had returned (its thread-local destructor list reported as leaked): `close` must
+    /// return only after every thread has ended, thread-local destructors included.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn close_returns_after_every_thread_has_ended() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static ENDED: AtomicUsize = AtomicUsize::new(0);
+        struct CountsItsEnd;
+        impl Drop for CountsItsEnd {
+            fn drop(&mut self) {
+                // Slow enough that a close that does not wait returns first.
+                std::thread::sleep(Duration::from_millis(50));
+                ENDED.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        thread_local! {
+            static MARK: CountsItsEnd = const { CountsItsEnd };
+        }
+        let pool = Pool::start(2);
+        let (tx, rx) = std::sync::mpsc::channel();
+        // Every thread takes a job: each job holds its thread until all have started.
+        let barrier = Arc::new(std::sync::Barrier::new(2));
+        for _ in 0..2 {
+            let (tx, barrier) = (tx.clone(), barrier.clone());
+            pool.push(move || {
+                MARK.with(|_| {});
+                barrier.wait();
+                tx.send(()).unwrap();
+            });
+        }
+        rx.recv().unwrap();
+        rx.recv().unwrap();
+        pool.close();
+        assert_eq!(ENDED.load(Ordering::SeqCst), 2);
     }
 }
