@@ -101,6 +101,20 @@ impl Pool {
         }
     }
 
+    /// Run the oldest queued job here, if there is one: a thread that waits for older
+    /// requests to finish helps the queue along instead of only sleeping (the requests it
+    /// waits for may be queued behind it). True when a job ran.
+    pub fn run_one(&self) -> bool {
+        let job = self.lock().jobs.pop_front();
+        match job {
+            Some(job) => {
+                job();
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Let the threads end once the queue is empty, and wait (at most [`CLOSE_WAIT`]) until
     /// they have: a server that has stopped leaves no thread of its own running, which an
     /// in-process host (tests, the fuzzer's leak check) relies on.
