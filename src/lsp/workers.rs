@@ -230,4 +230,26 @@ mod tests {
         pool.close();
         assert_eq!(ENDED.load(Ordering::SeqCst), 2);
     }
+
+    /// A thread that waits for older requests runs the queue's jobs itself (see
+    /// `Shared::let_older_requests_finish`): the job it waits for may be queued behind it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn run_one_runs_a_queued_job_on_the_calling_thread() {
+        let pool = Pool::start(1);
+        // The pool's only thread is held by a job until the end of the test.
+        let (hold_tx, hold_rx) = std::sync::mpsc::channel::<()>();
+        let (started_tx, started_rx) = std::sync::mpsc::channel();
+        pool.push(move || {
+            started_tx.send(()).unwrap();
+            let _ = hold_rx.recv();
+        });
+        started_rx.recv().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        pool.push(move || tx.send(std::thread::current().id()).unwrap());
+        assert!(pool.run_one());
+        assert_eq!(rx.try_recv().unwrap(), std::thread::current().id());
+        assert!(!pool.run_one(), "the queue is empty");
+        drop(hold_tx);
+        pool.close();
+    }
 }
