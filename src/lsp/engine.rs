@@ -119,8 +119,13 @@ impl Stamps {
             return true;
         }
         // Every edit after `gen` must be remembered, and leave the first `end` bytes alone.
-        let since: Vec<&(u64, usize)> = f.recent.iter().filter(|(g, _)| *g > gen).collect();
-        since.len() as u64 == f.gen.saturating_sub(gen) && since.iter().all(|(_, p)| *p >= end)
+        // Counted and checked in one pass: this runs on every completion cache hit.
+        let (mut count, mut kept) = (0u64, true);
+        for &(_, p) in f.recent.iter().filter(|(g, _)| *g > gen) {
+            count += 1;
+            kept &= p >= end;
+        }
+        count == f.gen.saturating_sub(gen) && kept
     }
 
     fn bump_all(&self) {
