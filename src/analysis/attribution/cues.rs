@@ -54,7 +54,7 @@ pub(super) fn find<'a>(c: &Clause<'a>, out: &mut Vec<Cue<'a>>) {
             continue;
         }
         let word_at = |k: usize| (i + k < c.hi).then(|| toks[i + k].word()).flatten();
-        let span_of = |a: usize, b: usize| Span::new(toks[a].span.start, toks[b - 1].span.end);
+        let span_of = |a: usize, b: usize| Span::new(toks[a].span().start, toks[b - 1].span().end);
         if w == "according" && word_at(1) == Some("to") {
             out.push(Cue {
                 start: i,
@@ -200,7 +200,7 @@ fn as_saying<'a>(c: &Clause<'a>, i: usize, after_np: usize, subject: Subject) ->
         end,
         kind: CueKind::QuotedAs,
         text: Cow::Owned(format!("{} … as {}", toks[i].lower, v)),
-        span: Span::new(toks[i].span.start, toks[end - 1].span.end),
+        span: Span::new(toks[i].span().start, toks[end - 1].span().end),
         subject,
     })
 }

@@ -50,6 +50,8 @@ pub(super) enum Explicit<'a> {
 
 pub(super) struct Input<'a> {
     pub toks: &'a [Tok<'a>],
+    /// Mention IDs (`Prose::ids`).
+    pub ids: &'a [&'a str],
     pub sents: &'a [Sentence],
     pub lex: &'a Lexicon,
     pub explicit: &'a [Explicit<'a>],
@@ -62,7 +64,7 @@ pub(super) struct Input<'a> {
 pub(super) fn run<'a>(input: &Input<'a>, lookup: &Lookup<'_>) -> Vec<Outcome<'a>> {
     let toks = input.toks;
     let mut out = vec![Outcome::Pending; input.texts.len()];
-    let mut res = Resolver::new(toks, input.sents, lookup);
+    let mut res = Resolver::new(toks, input.ids, input.sents, lookup);
     let mut state = State::Empty;
     // Buffers reused from sentence to sentence.
     let mut cues: Vec<Cue<'a>> = Vec::new();
@@ -178,7 +180,7 @@ fn by_cue<'a>(cue: &Cue, r: Option<&Ref<'a>>, main: Subject, toks: &[Tok<'_>]) -
                     Subject::MainClause => main.pos(),
                     other => other.pos(),
                 }
-                .map_or(span, |p| toks[p].span),
+                .map_or(span, |p| toks[p].span()),
             ),
         },
         None => Outcome::Blocked {

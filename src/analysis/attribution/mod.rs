@@ -104,6 +104,13 @@ pub fn attribute(
     if quotes.is_empty() {
         return Vec::new();
     }
+    // Tokens hold `u32` offsets: a file of 4 GiB or more gets explicit attributions only.
+    if u32::try_from(file.text.len()).is_err() {
+        return quotes
+            .iter()
+            .map(|q| explicit(q).unwrap_or_else(|| fallback(q, &quote_text(file, q), config)))
+            .collect();
+    }
     let explicit: Vec<Option<Attribution>> = quotes.iter().map(explicit).collect();
     let marks: Vec<Explicit<'_>> = quotes
         .iter()
@@ -120,11 +127,13 @@ pub fn attribute(
     let texts: Vec<Cow<'_, str>> = quotes.iter().map(|q| quote_text(file, q)).collect();
     // ASCII-lowercased once, so that most words' lowercase forms are slices of it.
     let lowered = file.text.to_ascii_lowercase();
-    let prose = prose::build(file, &lowered, lookup);
+    let owned = prose::Owned::default();
+    let prose = prose::build(file, &lowered, &owned, lookup);
     let lex = lexicon::Lexicon::new(config, file.meta("lang"));
     let sents = sentences::split(&prose, &lex, |q| sentences::end_mark(&texts[q]));
     let input = infer::Input {
         toks: &prose.toks,
+        ids: &prose.ids,
         sents: &sents,
         lex: &lex,
         explicit: &marks,

@@ -8,44 +8,69 @@ use crate::analysis::entity::{Entity, EntityKind};
 use crate::analysis::file::FileData;
 use crate::syntax::{unescape, Block, InlineKind, Span};
 use std::borrow::Cow;
+use std::cell::{Cell, OnceCell};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) enum TokKind<'a> {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum TokKind {
     Word,
     Punct(char),
     /// A span or bare mention.
     Mention {
-        id: &'a str,
+        /// Index into `Prose::ids`.
+        id: u32,
         /// `None` when the ID resolves to nothing or to a definition with an unknown kind.
         kind: Option<EntityKind>,
     },
     /// A top-level quotation (index into `Parse::quotes`), marks and attribute block included.
-    Quote(usize),
+    Quote(u32),
     /// `'s` or a lone `'` after a word or mention.
     Possessive,
 }
 
+/// A token: 40 bytes (offsets as `u32`, the lowercase borrowed, a mention's ID as an index), so
+/// that the token vector of a large file (a token every 8 bytes or so) moves less memory.
 #[derive(Clone, Debug)]
 pub(super) struct Tok<'a> {
-    pub kind: TokKind<'a>,
-    pub span: Span,
-    /// Lowercased text: the word, or a mention's surface text. Borrowed from the file's
-    /// lowercased copy for the common ASCII word, so most tokens allocate nothing.
-    pub lower: Cow<'a, str>,
+    pub kind: TokKind,
+    /// Source span (`attribute` leaves files of 4 GiB or more to the fallback).
+    start: u32,
+    end: u32,
+    /// Lowercased text: the word, or a mention's surface text. A slice of the file's
+    /// lowercased copy for the common ASCII word, else kept in [`Owned`].
+    pub lower: &'a str,
     /// The text starts with an uppercase letter.
     pub cap: bool,
     /// A word of two or more letters, all of them capitals (`QC`, `BBC`).
     pub upper: bool,
 }
 
-impl Tok<'_> {
-    /// The lowercased text.
-    pub(super) fn low(&self) -> &str {
-        &self.lower
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(std::mem::size_of::<Tok<'static>>() == 40);
+
+impl<'a> Tok<'a> {
+    fn new(kind: TokKind, span: Span, lower: &'a str, cap: bool, upper: bool) -> Tok<'a> {
+        Tok {
+            kind,
+            start: span.start as u32,
+            end: span.end as u32,
+            lower,
+            cap,
+            upper,
+        }
     }
 
-    pub(super) fn word(&self) -> Option<&str> {
-        matches!(self.kind, TokKind::Word).then_some(self.low())
+    /// The source span.
+    pub(super) fn span(&self) -> Span {
+        Span::new(self.start as usize, self.end as usize)
+    }
+
+    /// The lowercased text.
+    pub(super) fn low(&self) -> &'a str {
+        self.lower
+    }
+
+    pub(super) fn word(&self) -> Option<&'a str> {
+        matches!(self.kind, TokKind::Word).then_some(self.lower)
     }
 
     pub(super) fn is_word(&self, w: &str) -> bool {
@@ -62,7 +87,7 @@ impl Tok<'_> {
 
     pub(super) fn quote(&self) -> Option<usize> {
         match self.kind {
-            TokKind::Quote(q) => Some(q),
+            TokKind::Quote(q) => Some(q as usize),
             _ => None,
         }
     }
@@ -70,6 +95,47 @@ impl Tok<'_> {
     /// A dash that sets off a parenthetical (`-` standing alone, `–`, `—`).
     pub(super) fn is_dash(&self) -> bool {
         matches!(self.kind, TokKind::Punct('-' | '–' | '—'))
+    }
+}
+
+/// The lowercase forms that are not slices of the file's lowercased copy (words beyond ASCII,
+/// words with escapes, mentions' shown names), kept for as long as the tokens that borrow them.
+/// Each slot is set once and never moves (a full chunk chains one twice as large), so the
+/// tokens can hold plain `&str` without `unsafe`.
+pub(super) struct Owned {
+    slots: Box<[OnceCell<String>]>,
+    used: Cell<usize>,
+    next: OnceCell<Box<Owned>>,
+}
+
+impl Default for Owned {
+    fn default() -> Owned {
+        Owned::with(32)
+    }
+}
+
+impl Owned {
+    fn with(n: usize) -> Owned {
+        Owned {
+            slots: (0..n).map(|_| OnceCell::new()).collect(),
+            used: Cell::new(0),
+            next: OnceCell::new(),
+        }
+    }
+
+    /// Keep `s`, and borrow it for as long as `self` lives.
+    pub(super) fn keep(&self, s: String) -> &str {
+        let mut at = self;
+        loop {
+            let i = at.used.get();
+            if i < at.slots.len() {
+                at.used.set(i + 1);
+                return at.slots[i].get_or_init(|| s);
+            }
+            at = at
+                .next
+                .get_or_init(|| Box::new(Owned::with(at.slots.len() * 2)));
+        }
     }
 }
 
@@ -87,6 +153,8 @@ pub(super) struct Prose<'a> {
     pub paras: Vec<Para>,
     /// For each quotation of `Parse::quotes`, the index of its token (top-level ones only).
     pub quote_tok: Vec<Option<usize>>,
+    /// The entity ID of each mention token (`TokKind::Mention::id`).
+    pub ids: Vec<&'a str>,
 }
 
 /// A run of prose between mentions and quotations. While its characters are a contiguous
@@ -148,8 +216,14 @@ fn push_chars(chars: &mut Vec<(char, Span)>, text: &str, span: Span) {
 /// The most tokens reserved up front (under 128 KiB of them).
 const MAX_TOKEN_RESERVE: usize = 1_700;
 
-/// `lowered` is `file.text` with ASCII letters lowercased (same byte offsets).
-pub(super) fn build<'a>(file: &'a FileData, lowered: &'a str, lookup: &Lookup<'_>) -> Prose<'a> {
+/// `lowered` is `file.text` with ASCII letters lowercased (same byte offsets); `owned` keeps
+/// the lowercase forms that are not slices of it.
+pub(super) fn build<'a>(
+    file: &'a FileData,
+    lowered: &'a str,
+    owned: &'a Owned,
+    lookup: &Lookup<'_>,
+) -> Prose<'a> {
     let text = &file.text;
     let quotes = &file.parse().quotes;
     let mut top: Vec<usize> = (0..quotes.len()).filter(|&i| !quotes[i].nested).collect();
@@ -161,6 +235,7 @@ pub(super) fn build<'a>(file: &'a FileData, lowered: &'a str, lookup: &Lookup<'_
         toks: Vec::with_capacity((text.len() / 8).min(MAX_TOKEN_RESERVE)),
         paras: Vec::new(),
         quote_tok: vec![None; quotes.len()],
+        ids: Vec::new(),
     };
     let mut next_quote = 0;
     let mut skip_until = 0usize;
@@ -174,7 +249,7 @@ pub(super) fn build<'a>(file: &'a FileData, lowered: &'a str, lookup: &Lookup<'_
         let inlines = block.inlines().unwrap_or_default();
         let inside_quote = block.span().start < skip_until;
         if !inside_quote {
-            lex_run(&mut run, text, &mut prose.toks, lowered);
+            lex_run(&mut run, text, &mut prose.toks, lowered, owned);
             close_para(&mut prose);
             prose.paras.push(Para {
                 start: prose.toks.len(),
@@ -192,16 +267,12 @@ pub(super) fn build<'a>(file: &'a FileData, lowered: &'a str, lookup: &Lookup<'_
             if next_quote < top.len() && quotes[top[next_quote]].open.start == inline.span.start {
                 let qi = top[next_quote];
                 next_quote += 1;
-                lex_run(&mut run, text, &mut prose.toks, lowered);
+                lex_run(&mut run, text, &mut prose.toks, lowered, owned);
                 let span = quotes[qi].span();
                 prose.quote_tok[qi] = Some(prose.toks.len());
-                prose.toks.push(Tok {
-                    kind: TokKind::Quote(qi),
-                    span,
-                    lower: Cow::Borrowed(""),
-                    cap: false,
-                    upper: false,
-                });
+                prose
+                    .toks
+                    .push(Tok::new(TokKind::Quote(qi as u32), span, "", false, false));
                 skip_until = span.end.max(inline.span.end);
                 continue;
             }
@@ -221,7 +292,7 @@ pub(super) fn build<'a>(file: &'a FileData, lowered: &'a str, lookup: &Lookup<'_
                 InlineKind::Newline => run.push_char(text, ' ', inline.span),
                 InlineKind::Attr(_) => {}
                 InlineKind::SpanMention { surface, target } => {
-                    lex_run(&mut run, text, &mut prose.toks, lowered);
+                    lex_run(&mut run, text, &mut prose.toks, lowered, owned);
                     let shown = unescape(surface.slice(text));
                     // The surface as written, in ASCII: its lowercase is in `lowered`.
                     let lower = match &shown {
@@ -231,30 +302,42 @@ pub(super) fn build<'a>(file: &'a FileData, lowered: &'a str, lookup: &Lookup<'_
                         _ => None,
                     };
                     match target {
-                        Some(t) => prose.toks.push(mention_tok(
-                            &t.id,
-                            lookup(&t.id),
-                            inline.span,
-                            &shown,
-                            lower,
-                        )),
+                        Some(t) => {
+                            let tok = mention_tok(
+                                &mut prose.ids,
+                                &t.id,
+                                lookup(&t.id),
+                                inline.span,
+                                &shown,
+                                lower,
+                                owned,
+                            );
+                            prose.toks.push(tok);
+                        }
                         // Malformed braces: the surface still reads as prose.
                         None => run.push_src(text, *surface),
                     }
                 }
                 InlineKind::BareMention(t) => {
-                    lex_run(&mut run, text, &mut prose.toks, lowered);
+                    lex_run(&mut run, text, &mut prose.toks, lowered, owned);
                     // One lookup for the name shown and the kind.
                     let entity = lookup(&t.id);
                     let shown = entity.map_or(t.id.as_str(), |e| e.display_name());
-                    prose
-                        .toks
-                        .push(mention_tok(&t.id, entity, inline.span, shown, None));
+                    let tok = mention_tok(
+                        &mut prose.ids,
+                        &t.id,
+                        entity,
+                        inline.span,
+                        shown,
+                        None,
+                        owned,
+                    );
+                    prose.toks.push(tok);
                 }
             }
         }
     }
-    lex_run(&mut run, text, &mut prose.toks, lowered);
+    lex_run(&mut run, text, &mut prose.toks, lowered, owned);
     close_para(&mut prose);
     prose.paras.retain(|p| p.end > p.start);
     prose
@@ -266,31 +349,42 @@ fn close_para(prose: &mut Prose) {
     }
 }
 
-/// `entity`: what `id` resolves to; `lower`: the lowercased `shown`, when it is at hand.
+/// `entity`: what `id` resolves to; `lower`: the lowercased `shown`, when it is at hand. The
+/// ID goes to `ids`.
 fn mention_tok<'a>(
+    ids: &mut Vec<&'a str>,
     id: &'a str,
     entity: Option<&Entity>,
     span: Span,
     shown: &str,
     lower: Option<&'a str>,
+    owned: &'a Owned,
 ) -> Tok<'a> {
-    Tok {
-        kind: TokKind::Mention {
-            id,
+    let index = ids.len() as u32;
+    ids.push(id);
+    Tok::new(
+        TokKind::Mention {
+            id: index,
             kind: entity.and_then(|e| e.kind),
         },
         span,
-        lower: lower.map_or_else(|| Cow::Owned(shown.to_lowercase()), Cow::Borrowed),
-        cap: shown.chars().next().is_some_and(char::is_uppercase),
-        upper: false,
-    }
+        lower.unwrap_or_else(|| owned.keep(shown.to_lowercase())),
+        shown.chars().next().is_some_and(char::is_uppercase),
+        false,
+    )
 }
 
 /// Lex the run into words and punctuation, and empty it (keeping its allocation).
-fn lex_run<'a>(run: &mut Run, text: &str, out: &mut Vec<Tok<'a>>, lowered: &'a str) {
+fn lex_run<'a>(
+    run: &mut Run,
+    text: &str,
+    out: &mut Vec<Tok<'a>>,
+    lowered: &'a str,
+    owned: &'a Owned,
+) {
     if !run.in_chars {
         if run.has {
-            lex_source(text, run.start, run.end, out, lowered);
+            lex_source(text, run.start, run.end, out, lowered, owned);
             run.has = false;
         }
         return;
@@ -322,14 +416,14 @@ fn lex_run<'a>(run: &mut Run, text: &str, out: &mut Vec<Tok<'a>>, lowered: &'a s
                     break;
                 }
             }
-            push_word(&chars[start..j], out, lowered);
+            push_word(&chars[start..j], out, lowered, owned);
             i = j;
             continue;
         }
         if matches!(c, '\'' | '’') {
             // A possessive after a word or mention: `[Labour]'s`, `the Tories' plans`.
             let adjacent = out.last().is_some_and(|t| {
-                t.span.end == span.start
+                t.end as usize == span.start
                     && matches!(t.kind, TokKind::Word | TokKind::Mention { .. })
             });
             let next = at(i + 1);
@@ -395,7 +489,14 @@ static CLASS: [u8; 256] = {
 
 /// `lex_run` for a run that is the source range `a..b` itself: the same rules, on byte
 /// offsets instead of a character buffer, with ASCII letters and spaces skipped by table.
-fn lex_source<'a>(text: &str, a: usize, b: usize, out: &mut Vec<Tok<'a>>, lowered: &'a str) {
+fn lex_source<'a>(
+    text: &str,
+    a: usize,
+    b: usize,
+    out: &mut Vec<Tok<'a>>,
+    lowered: &'a str,
+    owned: &'a Owned,
+) {
     let s = &text[a..b];
     let bytes = s.as_bytes();
     let n = bytes.len();
@@ -460,7 +561,7 @@ fn lex_source<'a>(text: &str, a: usize, b: usize, out: &mut Vec<Tok<'a>>, lowere
             if ascii {
                 push_ascii_word(&bytes[start..j], seen, a + start, out, lowered);
             } else {
-                push_source_word(&s[start..j], a + start, out);
+                push_source_word(&s[start..j], a + start, out, owned);
             }
             i = j;
             continue;
@@ -473,7 +574,7 @@ fn lex_source<'a>(text: &str, a: usize, b: usize, out: &mut Vec<Tok<'a>>, lowere
         if matches!(c, '\'' | '’') {
             // A possessive after a word or mention: `[Labour]'s`, `the Tories' plans`.
             let adjacent = out.last().is_some_and(|t| {
-                t.span.end == span.start
+                t.end as usize == span.start
                     && matches!(t.kind, TokKind::Word | TokKind::Mention { .. })
             });
             let next = at(i + cl);
@@ -515,28 +616,28 @@ fn push_ascii_word<'a>(b: &[u8], seen: u8, start: usize, out: &mut Vec<Tok<'a>>,
     if n > 2 && b[n - 2] == b'\'' && b[n - 1].eq_ignore_ascii_case(&b's') {
         let stem = &lowered[start..end - 2];
         if !is_s_contraction(stem) {
-            out.push(Tok {
-                kind: TokKind::Word,
-                span: Span::new(start, end - 2),
-                lower: Cow::Borrowed(stem),
+            out.push(Tok::new(
+                TokKind::Word,
+                Span::new(start, end - 2),
+                stem,
                 cap,
                 upper,
-            });
+            ));
             out.push(possessive(Span::new(end - 2, end)));
             return;
         }
     }
-    out.push(Tok {
-        kind: TokKind::Word,
-        span: Span::new(start, end),
-        lower: Cow::Borrowed(&lowered[start..end]),
+    out.push(Tok::new(
+        TokKind::Word,
+        Span::new(start, end),
+        &lowered[start..end],
         cap,
         upper,
-    });
+    ));
 }
 
 /// `push_word` for a word beyond ASCII that is the source text `word` at `start`.
-fn push_source_word(word: &str, start: usize, out: &mut Vec<Tok<'_>>) {
+fn push_source_word<'a>(word: &str, start: usize, out: &mut Vec<Tok<'a>>, owned: &'a Owned) {
     let end = start + word.len();
     let mut chars = 0usize;
     let mut letters = 0usize;
@@ -560,48 +661,42 @@ fn push_source_word(word: &str, start: usize, out: &mut Vec<Tok<'_>>) {
             if !stem.is_empty() && !is_s_contraction(stem) && chars > 2 {
                 // The suffix's two characters are as long in the source (`'S`, `’s`).
                 let cut = end - suffix.len();
-                out.push(Tok {
-                    kind: TokKind::Word,
-                    span: Span::new(start, cut),
-                    lower: Cow::Owned(stem.to_string()),
+                let stem = owned.keep(stem.to_string());
+                out.push(Tok::new(
+                    TokKind::Word,
+                    Span::new(start, cut),
+                    stem,
                     cap,
                     upper,
-                });
+                ));
                 out.push(possessive(Span::new(cut, end)));
                 return;
             }
         }
     }
-    out.push(Tok {
-        kind: TokKind::Word,
-        span: Span::new(start, end),
-        lower: Cow::Owned(lower),
+    out.push(Tok::new(
+        TokKind::Word,
+        Span::new(start, end),
+        owned.keep(lower),
         cap,
         upper,
-    });
+    ));
 }
 
 fn punct<'a>(c: char, span: Span) -> Tok<'a> {
-    Tok {
-        kind: TokKind::Punct(c),
-        span,
-        lower: Cow::Borrowed(""),
-        cap: false,
-        upper: false,
-    }
+    Tok::new(TokKind::Punct(c), span, "", false, false)
 }
 
 fn possessive<'a>(span: Span) -> Tok<'a> {
-    Tok {
-        kind: TokKind::Possessive,
-        span,
-        lower: Cow::Borrowed(""),
-        cap: false,
-        upper: false,
-    }
+    Tok::new(TokKind::Possessive, span, "", false, false)
 }
 
-fn push_word<'a>(chars: &[(char, Span)], out: &mut Vec<Tok<'a>>, lowered: &'a str) {
+fn push_word<'a>(
+    chars: &[(char, Span)],
+    out: &mut Vec<Tok<'a>>,
+    lowered: &'a str,
+    owned: &'a Owned,
+) {
     let span = Span::new(chars[0].1.start, chars[chars.len() - 1].1.end);
     let cap = chars[0].0.is_uppercase();
     let mut letters = 0usize;
@@ -619,39 +714,30 @@ fn push_word<'a>(chars: &[(char, Span)], out: &mut Vec<Tok<'a>>, lowered: &'a st
     let upper = letters >= 2 && all_upper;
     // ASCII characters that fill their span exactly are the source bytes themselves (no
     // escape, no skipped attribute block): the lowercased copy of the file holds the word.
-    let lower: Cow<'a, str> = if ascii && bytes == span.end - span.start {
-        Cow::Borrowed(&lowered[span.start..span.end])
+    let lower: &'a str = if ascii && bytes == span.end - span.start {
+        &lowered[span.start..span.end]
     } else {
-        Cow::Owned(chars.iter().map(|c| c.0).collect::<String>().to_lowercase())
+        owned.keep(chars.iter().map(|c| c.0).collect::<String>().to_lowercase())
     };
     // `Japan's` is the word and a possessive; `it's` and `let's` are contractions.
     for suffix in ["'s", "’s"] {
         if let Some(stem) = lower.strip_suffix(suffix) {
             if !stem.is_empty() && !is_s_contraction(stem) && chars.len() > 2 {
                 let cut = chars[chars.len() - 2].1.start;
-                let stem = match &lower {
-                    Cow::Borrowed(l) => Cow::Borrowed(&l[..stem.len()]),
-                    Cow::Owned(_) => Cow::Owned(stem.to_string()),
-                };
-                out.push(Tok {
-                    kind: TokKind::Word,
-                    span: Span::new(span.start, cut),
-                    lower: stem,
+                let stem = &lower[..stem.len()];
+                out.push(Tok::new(
+                    TokKind::Word,
+                    Span::new(span.start, cut),
+                    stem,
                     cap,
                     upper,
-                });
+                ));
                 out.push(possessive(Span::new(cut, span.end)));
                 return;
             }
         }
     }
-    out.push(Tok {
-        kind: TokKind::Word,
-        span,
-        lower,
-        cap,
-        upper,
-    });
+    out.push(Tok::new(TokKind::Word, span, lower, cap, upper));
 }
 
 /// The plain words of a source range as a reader sees them: span mentions show their surface
@@ -753,7 +839,8 @@ mod tests {
         )));
         let lowered: &'static str = Box::leak(file.text.to_ascii_lowercase().into_boxed_str());
         let lookup = |_: &str| -> Option<&Entity> { None };
-        let prose = build(file, lowered, &lookup);
+        let owned: &'static Owned = Box::leak(Box::default());
+        let prose = build(file, lowered, owned, &lookup);
         (file, prose)
     }
 
@@ -763,7 +850,7 @@ mod tests {
             .map(|t| match &t.kind {
                 TokKind::Word => t.lower.to_string(),
                 TokKind::Punct(c) => c.to_string(),
-                TokKind::Mention { id, .. } => format!("@{id}"),
+                TokKind::Mention { id, .. } => format!("@{}", p.ids[*id as usize]),
                 TokKind::Quote(q) => format!("Q{q}"),
                 TokKind::Possessive => "'s".into(),
             })
@@ -809,7 +896,7 @@ mod tests {
     }
 
     /// Tokens as comparable tuples.
-    fn shape(toks: &[Tok<'_>]) -> Vec<(TokKind<'static>, Span, String, bool, bool)> {
+    fn shape(toks: &[Tok<'_>]) -> Vec<(TokKind, Span, String, bool, bool)> {
         toks.iter()
             .map(|t| {
                 let kind = match &t.kind {
@@ -818,7 +905,7 @@ mod tests {
                     TokKind::Possessive => TokKind::Possessive,
                     other => panic!("unexpected {other:?}"),
                 };
-                (kind, t.span, t.low().to_string(), t.cap, t.upper)
+                (kind, t.span(), t.low().to_string(), t.cap, t.upper)
             })
             .collect()
     }
@@ -826,13 +913,14 @@ mod tests {
     /// The in-place lexer gives exactly the tokens of the character-buffer one.
     fn same_tokens_both_ways(text: &str) {
         let lowered = text.to_ascii_lowercase();
+        let owned = Owned::default();
         let mut in_place = Vec::new();
-        lex_source(text, 0, text.len(), &mut in_place, &lowered);
+        lex_source(text, 0, text.len(), &mut in_place, &lowered, &owned);
         let mut run = Run::default();
         push_chars(&mut run.chars, text, Span::new(0, text.len()));
         run.in_chars = true;
         let mut buffered = Vec::new();
-        lex_run(&mut run, text, &mut buffered, &lowered);
+        lex_run(&mut run, text, &mut buffered, &lowered, &owned);
         assert_eq!(shape(&in_place), shape(&buffered), "{text}");
         assert!(run.chars.is_empty() && !run.in_chars && !run.has);
     }

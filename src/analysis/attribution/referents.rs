@@ -64,6 +64,8 @@ impl<'a> Ref<'a> {
 
 pub(super) struct Resolver<'a> {
     toks: &'a [Tok<'a>],
+    /// Mention IDs (`Prose::ids`).
+    ids: &'a [&'a str],
     sents: &'a [Sentence],
     genders: FnvMap<&'a str, Option<Gender>>,
     /// The clause subject of each sentence processed so far.
@@ -76,7 +78,11 @@ pub(super) struct Resolver<'a> {
 /// (`Mr`, `Lord` / `Ms`, `Baroness`). Conflicting hints give no gender. Only people: a
 /// pronoun reads the gender of a person entity only (see `fits`), and mentions of
 /// organisations and places are then not hashed.
-fn genders<'a>(toks: &[Tok<'a>], lookup: &Lookup<'_>) -> FnvMap<&'a str, Option<Gender>> {
+fn genders<'a>(
+    toks: &[Tok<'a>],
+    ids: &[&'a str],
+    lookup: &Lookup<'_>,
+) -> FnvMap<&'a str, Option<Gender>> {
     /// Per entity: male and female votes (only whether there are any matters), whether its
     /// names were counted yet, and the surface of its last mention (most mentions repeat
     /// it, and a repeat adds no new vote).
@@ -101,7 +107,8 @@ fn genders<'a>(toks: &[Tok<'a>], lookup: &Lookup<'_>) -> FnvMap<&'a str, Option<
             kind: Some(EntityKind::Person),
         } = &t.kind
         {
-            let v = votes.entry(*id).or_default();
+            let id = ids[*id as usize];
+            let v = votes.entry(id).or_default();
             if v.last_surface != Some(t.low()) {
                 v.last_surface = Some(t.low());
                 let g = *surfaces
@@ -149,11 +156,17 @@ fn compatible(want: Gender, have: Option<Gender>) -> bool {
 }
 
 impl<'a> Resolver<'a> {
-    pub(super) fn new(toks: &'a [Tok<'a>], sents: &'a [Sentence], lookup: &Lookup<'_>) -> Self {
+    pub(super) fn new(
+        toks: &'a [Tok<'a>],
+        ids: &'a [&'a str],
+        sents: &'a [Sentence],
+        lookup: &Lookup<'_>,
+    ) -> Self {
         Resolver {
             toks,
             sents,
-            genders: genders(toks, lookup),
+            genders: genders(toks, ids, lookup),
+            ids,
             clause: Vec::with_capacity(sents.len()),
             salient: Vec::with_capacity(sents.len()),
         }
@@ -162,9 +175,9 @@ impl<'a> Resolver<'a> {
     fn mention_ref(&self, i: usize) -> Option<Ref<'a>> {
         match &self.toks[i].kind {
             TokKind::Mention { id, kind } => Some(Ref::Entity {
-                id,
+                id: self.ids[*id as usize],
                 kind: *kind,
-                span: self.toks[i].span,
+                span: self.toks[i].span(),
             }),
             _ => None,
         }
@@ -186,7 +199,7 @@ impl<'a> Resolver<'a> {
                     ),
                 };
                 Some(Ref::Other {
-                    span: t.span,
+                    span: t.span(),
                     person,
                     gender,
                     plural,
@@ -194,7 +207,7 @@ impl<'a> Resolver<'a> {
             }
             // The journalist or a group speaking in the first person: no entity.
             Subject::FirstPerson(i) => Some(Ref::Other {
-                span: self.toks[i].span,
+                span: self.toks[i].span(),
                 person: false,
                 gender: None,
                 plural: false,
@@ -310,7 +323,7 @@ mod tests {
             "[Smith]{@smith} met [Jones]{@jones} and [Lady X]{@acme} in [Paris]{@paris}.",
         );
         let lookup = s.lookup();
-        let g = genders(&s.prose.toks, &lookup);
+        let g = genders(&s.prose.toks, &s.prose.ids, &lookup);
         assert_eq!(g["smith"], Some(Gender::Male)); // alias `Mr Smith`
         assert_eq!(g["jones"], Some(Gender::Female)); // alias `Ms Jones`
                                                       // Only people get one: a pronoun's gender is matched against people only.
@@ -318,7 +331,7 @@ mod tests {
         assert_eq!(g.get("paris"), None);
         // The surface `Lady Smith` votes female against the alias `Mr Smith`: no gender.
         let s = Snippet::new("[Lady Smith]{@smith} met [Jones]{@jones}.");
-        let g = genders(&s.prose.toks, &s.lookup());
+        let g = genders(&s.prose.toks, &s.prose.ids, &s.lookup());
         assert_eq!(g["smith"], None);
         assert_eq!(g["jones"], Some(Gender::Female));
     }
@@ -329,7 +342,7 @@ mod tests {
             "[Smith]{@smith} thanked [Jones]{@jones} and [Acme]{@acme}. She smiled. It paid. He left. They agreed.",
         );
         let lookup = s.lookup();
-        let mut res = Resolver::new(&s.prose.toks, &s.sents, &lookup);
+        let mut res = Resolver::new(&s.prose.toks, &s.prose.ids, &s.sents, &lookup);
         let mut shown = Vec::new();
         for (k, _) in s.sents.iter().enumerate() {
             let c = s.clause(k);
@@ -351,7 +364,7 @@ mod tests {
     fn a_person_who_is_no_entity_stops_the_search() {
         let s = Snippet::new("[Smith]{@smith} arrived. A spokesman spoke. He left.");
         let lookup = s.lookup();
-        let mut res = Resolver::new(&s.prose.toks, &s.sents, &lookup);
+        let mut res = Resolver::new(&s.prose.toks, &s.prose.ids, &s.sents, &lookup);
         let mut last = None;
         for (k, _) in s.sents.iter().enumerate() {
             let subject = s.clause(k).clause_subject();

@@ -78,7 +78,7 @@ pub(super) fn split(
                 TokKind::Punct('.') => {
                     let abbrev = k > 0 && {
                         let prev = &ptoks[k - 1];
-                        prev.span.end == t.span.start
+                        prev.span().end == t.span().start
                             && prev.word().is_some_and(|w| {
                                 is_abbreviation(w) || (w.chars().count() == 1 && prev.cap)
                             })
@@ -86,7 +86,7 @@ pub(super) fn split(
                     !abbrev
                 }
                 TokKind::Punct('?' | '!' | '…') => true,
-                TokKind::Quote(q) => match quote_end(*q) {
+                TokKind::Quote(q) => match quote_end(*q as usize) {
                     Some('?' | '!') => !reporting_clause_at(toks, i + 1, para.end, lex),
                     Some(_) => true,
                     None => false,
@@ -127,13 +127,14 @@ mod tests {
         let file = FileData::new(text.to_string(), &ParseOptions::default());
         let lowered = file.text.to_ascii_lowercase();
         let lookup = |_: &str| -> Option<&Entity> { None };
-        let prose = super::super::prose::build(&file, &lowered, &lookup);
+        let owned = super::super::prose::Owned::default();
+        let prose = super::super::prose::build(&file, &lowered, &owned, &lookup);
         let ends = |q: usize| end_mark(file.parse().quotes[q].content.slice(&file.text));
         split(&prose, &Lexicon::default(), ends)
             .iter()
             .map(|s| {
-                let a = prose.toks[s.start].span.start;
-                let b = prose.toks[s.end - 1].span.end;
+                let a = prose.toks[s.start].span().start;
+                let b = prose.toks[s.end - 1].span().end;
                 file.text[a..b].to_string()
             })
             .collect()

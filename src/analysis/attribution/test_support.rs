@@ -28,7 +28,8 @@ impl Snippet {
         let lowered: &'static str = Box::leak(file.text.to_ascii_lowercase().into_boxed_str());
         let lex = Lexicon::default();
         let lookup = |id: &str| -> Option<&Entity> { file.entity(id).map(|(_, e)| e) };
-        let prose = prose::build(file, lowered, &lookup);
+        let owned: &'static prose::Owned = Box::leak(Box::default());
+        let prose = prose::build(file, lowered, owned, &lookup);
         let sents = sentences::split(&prose, &lex, |q| {
             sentences::end_mark(file.parse().quotes[q].content.slice(&file.text))
         });
@@ -56,7 +57,7 @@ impl Snippet {
 
     /// The source text of a token.
     pub(super) fn text(&self, i: usize) -> &str {
-        self.prose.toks[i].span.slice(&self.file.text)
+        self.prose.toks[i].span().slice(&self.file.text)
     }
 
     /// A subject as the text of its token (a mention shows its surface in brackets), or the
