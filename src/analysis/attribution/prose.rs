@@ -7,6 +7,7 @@ use super::Lookup;
 use crate::analysis::entity::{Entity, EntityKind};
 use crate::analysis::file::FileData;
 use crate::syntax::{unescape, Block, InlineKind, Span};
+use fnv::FnvHashMap as FnvMap;
 use std::borrow::Cow;
 use std::cell::{Cell, OnceCell};
 
@@ -214,7 +215,7 @@ fn push_chars(chars: &mut Vec<(char, Span)>, text: &str, span: Span) {
 }
 
 /// The most tokens reserved up front (under 128 KiB of them).
-const MAX_TOKEN_RESERVE: usize = 1_700;
+const MAX_TOKEN_RESERVE: usize = 3_200;
 
 /// `lowered` is `file.text` with ASCII letters lowercased (same byte offsets); `owned` keeps
 /// the lowercase forms that are not slices of it.
@@ -240,6 +241,8 @@ pub(super) fn build<'a>(
     let mut next_quote = 0;
     let mut skip_until = 0usize;
     let mut run = Run::default();
+    // A bare mention shows its entity's name: lowercased once per name, not per mention.
+    let mut shown_lower: FnvMap<&str, &'a str> = FnvMap::default();
     for block in &file.parse().blocks {
         let heading = match block {
             Block::Heading(_) => true,
@@ -323,13 +326,16 @@ pub(super) fn build<'a>(
                     // One lookup for the name shown and the kind.
                     let entity = lookup(&t.id);
                     let shown = entity.map_or(t.id.as_str(), |e| e.display_name());
+                    let lower = *shown_lower
+                        .entry(shown)
+                        .or_insert_with(|| owned.keep(shown.to_lowercase()));
                     let tok = mention_tok(
                         &mut prose.ids,
                         &t.id,
                         entity,
                         inline.span,
                         shown,
-                        None,
+                        Some(lower),
                         owned,
                     );
                     prose.toks.push(tok);
