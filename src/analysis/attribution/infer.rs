@@ -52,6 +52,8 @@ pub(super) struct Input<'a> {
     pub toks: &'a [Tok<'a>],
     /// Mention IDs (`Prose::ids`).
     pub ids: &'a [&'a str],
+    /// The token of each mention (`Prose::mention_at`).
+    pub mention_at: &'a [u32],
     pub sents: &'a [Sentence],
     pub lex: &'a Lexicon,
     pub explicit: &'a [Explicit<'a>],
@@ -64,7 +66,7 @@ pub(super) struct Input<'a> {
 pub(super) fn run<'a>(input: &Input<'a>, lookup: &Lookup<'_>) -> Vec<Outcome<'a>> {
     let toks = input.toks;
     let mut out = vec![Outcome::Pending; input.texts.len()];
-    let mut res = Resolver::new(toks, input.ids, input.sents, lookup);
+    let mut res = Resolver::new(toks, input.ids, input.mention_at, input.sents, lookup);
     let mut state = State::Empty;
     // Buffers reused from sentence to sentence.
     let mut cues: Vec<Cue<'a>> = Vec::new();

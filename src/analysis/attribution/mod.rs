@@ -134,6 +134,7 @@ pub fn attribute(
     let input = infer::Input {
         toks: &prose.toks,
         ids: &prose.ids,
+        mention_at: &prose.mention_at,
         sents: &sents,
         lex: &lex,
         explicit: &marks,

@@ -82,10 +82,6 @@ impl<'a> Tok<'a> {
         self.kind == TokKind::Punct(c)
     }
 
-    pub(super) fn is_mention(&self) -> bool {
-        matches!(self.kind, TokKind::Mention { .. })
-    }
-
     pub(super) fn quote(&self) -> Option<usize> {
         match self.kind {
             TokKind::Quote(q) => Some(q as usize),
@@ -156,6 +152,9 @@ pub(super) struct Prose<'a> {
     pub quote_tok: Vec<Option<usize>>,
     /// The entity ID of each mention token (`TokKind::Mention::id`).
     pub ids: Vec<&'a str>,
+    /// The token of each mention, in the same order (ascending): passes that look at mentions
+    /// only walk these instead of every token.
+    pub mention_at: Vec<u32>,
 }
 
 /// A run of prose between mentions and quotations. While its characters are a contiguous
@@ -237,6 +236,7 @@ pub(super) fn build<'a>(
         paras: Vec::new(),
         quote_tok: vec![None; quotes.len()],
         ids: Vec::new(),
+        mention_at: Vec::new(),
     };
     let mut next_quote = 0;
     let mut skip_until = 0usize;
@@ -315,6 +315,7 @@ pub(super) fn build<'a>(
                                 lower,
                                 owned,
                             );
+                            prose.mention_at.push(prose.toks.len() as u32);
                             prose.toks.push(tok);
                         }
                         // Malformed braces: the surface still reads as prose.
@@ -338,6 +339,7 @@ pub(super) fn build<'a>(
                         Some(lower),
                         owned,
                     );
+                    prose.mention_at.push(prose.toks.len() as u32);
                     prose.toks.push(tok);
                 }
             }

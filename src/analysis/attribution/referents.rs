@@ -66,6 +66,8 @@ pub(super) struct Resolver<'a> {
     toks: &'a [Tok<'a>],
     /// Mention IDs (`Prose::ids`).
     ids: &'a [&'a str],
+    /// The token of each mention (`Prose::mention_at`).
+    mention_at: &'a [u32],
     sents: &'a [Sentence],
     genders: FnvMap<&'a str, Option<Gender>>,
     /// The clause subject of each sentence processed so far.
@@ -81,6 +83,7 @@ pub(super) struct Resolver<'a> {
 fn genders<'a>(
     toks: &[Tok<'a>],
     ids: &[&'a str],
+    mention_at: &[u32],
     lookup: &Lookup<'_>,
 ) -> FnvMap<&'a str, Option<Gender>> {
     /// Per entity: male and female votes (only whether there are any matters), whether its
@@ -101,7 +104,8 @@ fn genders<'a>(
     };
     // A surface recurs with every mention: read its honorific once.
     let mut surfaces: FnvMap<&str, Option<Gender>> = FnvMap::default();
-    for t in toks {
+    for &at in mention_at {
+        let t = &toks[at as usize];
         if let TokKind::Mention {
             id,
             kind: Some(EntityKind::Person),
@@ -159,14 +163,16 @@ impl<'a> Resolver<'a> {
     pub(super) fn new(
         toks: &'a [Tok<'a>],
         ids: &'a [&'a str],
+        mention_at: &'a [u32],
         sents: &'a [Sentence],
         lookup: &Lookup<'_>,
     ) -> Self {
         Resolver {
             toks,
             sents,
-            genders: genders(toks, ids, lookup),
+            genders: genders(toks, ids, mention_at, lookup),
             ids,
+            mention_at,
             clause: Vec::with_capacity(sents.len()),
             salient: Vec::with_capacity(sents.len()),
         }
@@ -269,11 +275,14 @@ impl<'a> Resolver<'a> {
 
     /// Mentions of sentence tokens `lo..hi`, nearest first.
     fn mentions_back(&self, lo: usize, hi: usize) -> impl Iterator<Item = Ref<'a>> + '_ {
-        (lo.max(hi.saturating_sub(MAX_TOKENS_BACK))..hi)
+        let from = lo.max(hi.saturating_sub(MAX_TOKENS_BACK));
+        let a = self.mention_at.partition_point(|&i| (i as usize) < from);
+        let b = self.mention_at.partition_point(|&i| (i as usize) < hi);
+        self.mention_at[a..b.max(a)]
+            .iter()
             .rev()
-            .filter(|&i| self.toks[i].is_mention())
             .take(MAX_MENTIONS)
-            .filter_map(|i| self.mention_ref(i))
+            .filter_map(|&i| self.mention_ref(i as usize))
     }
 
     fn resolve_pronoun(&self, s: usize, at: usize, p: Pronoun) -> Option<Ref<'a>> {
@@ -323,7 +332,7 @@ mod tests {
             "[Smith]{@smith} met [Jones]{@jones} and [Lady X]{@acme} in [Paris]{@paris}.",
         );
         let lookup = s.lookup();
-        let g = genders(&s.prose.toks, &s.prose.ids, &lookup);
+        let g = genders(&s.prose.toks, &s.prose.ids, &s.prose.mention_at, &lookup);
         assert_eq!(g["smith"], Some(Gender::Male)); // alias `Mr Smith`
         assert_eq!(g["jones"], Some(Gender::Female)); // alias `Ms Jones`
                                                       // Only people get one: a pronoun's gender is matched against people only.
@@ -331,7 +340,12 @@ mod tests {
         assert_eq!(g.get("paris"), None);
         // The surface `Lady Smith` votes female against the alias `Mr Smith`: no gender.
         let s = Snippet::new("[Lady Smith]{@smith} met [Jones]{@jones}.");
-        let g = genders(&s.prose.toks, &s.prose.ids, &s.lookup());
+        let g = genders(
+            &s.prose.toks,
+            &s.prose.ids,
+            &s.prose.mention_at,
+            &s.lookup(),
+        );
         assert_eq!(g["smith"], None);
         assert_eq!(g["jones"], Some(Gender::Female));
     }
@@ -342,7 +356,13 @@ mod tests {
             "[Smith]{@smith} thanked [Jones]{@jones} and [Acme]{@acme}. She smiled. It paid. He left. They agreed.",
         );
         let lookup = s.lookup();
-        let mut res = Resolver::new(&s.prose.toks, &s.prose.ids, &s.sents, &lookup);
+        let mut res = Resolver::new(
+            &s.prose.toks,
+            &s.prose.ids,
+            &s.prose.mention_at,
+            &s.sents,
+            &lookup,
+        );
         let mut shown = Vec::new();
         for (k, _) in s.sents.iter().enumerate() {
             let c = s.clause(k);
@@ -364,7 +384,13 @@ mod tests {
     fn a_person_who_is_no_entity_stops_the_search() {
         let s = Snippet::new("[Smith]{@smith} arrived. A spokesman spoke. He left.");
         let lookup = s.lookup();
-        let mut res = Resolver::new(&s.prose.toks, &s.prose.ids, &s.sents, &lookup);
+        let mut res = Resolver::new(
+            &s.prose.toks,
+            &s.prose.ids,
+            &s.prose.mention_at,
+            &s.sents,
+            &lookup,
+        );
         let mut last = None;
         for (k, _) in s.sents.iter().enumerate() {
             let subject = s.clause(k).clause_subject();
