@@ -277,19 +277,31 @@ struct Builtin {
 struct Bloom([u64; 64]);
 
 impl Bloom {
-    fn slot(w: &str) -> usize {
+    const EMPTY: Bloom = Bloom([0; 64]);
+
+    const fn slot(w: &str) -> usize {
         let b = w.as_bytes();
         let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
             return 0;
         };
-        let second = b.get(1).copied().unwrap_or(0);
+        let second = if b.len() > 1 { b[1] } else { 0 };
         let key = u32::from_le_bytes([b.len() as u8, first, second, last]);
         (key.wrapping_mul(0x9E37_79B1) >> 20) as usize
     }
 
-    fn insert(&mut self, w: &str) {
+    const fn insert(&mut self, w: &str) {
         let s = Bloom::slot(w);
         self.0[s / 64] |= 1 << (s % 64);
+    }
+
+    /// With every word of `list` inserted (for the filters built at compile time).
+    const fn with(mut self, list: &[&str]) -> Bloom {
+        let mut i = 0;
+        while i < list.len() {
+            self.insert(list[i]);
+            i += 1;
+        }
+        self
     }
 
     fn may_contain(&self, w: &str) -> bool {
@@ -298,18 +310,31 @@ impl Bloom {
     }
 }
 
+/// The filter over the built-in table's words, built at compile time (no lazy initialisation
+/// to check on each of the many probes): the same words as `builtin`'s keys.
+static BUILTIN_BLOOM: Bloom = {
+    let mut bloom = Bloom::EMPTY;
+    let mut i = 0;
+    while i < VERBS.len() {
+        let v = &VERBS[i];
+        if v.base_ok {
+            bloom.insert(v.base);
+        }
+        bloom.insert(v.third);
+        bloom = bloom.with(v.past).with(v.ing);
+        i += 1;
+    }
+    let mut k = 0;
+    while k < PHRASES.len() {
+        bloom.insert(PHRASES[k].0);
+        k += 1;
+    }
+    bloom
+};
+
 #[inline]
 fn may_be_builtin(w: &str) -> bool {
-    static BLOOM: OnceLock<Bloom> = OnceLock::new();
-    BLOOM
-        .get_or_init(|| {
-            let mut bloom = Bloom([0; 64]);
-            for w in builtin().keys() {
-                bloom.insert(w);
-            }
-            bloom
-        })
-        .may_contain(w)
+    BUILTIN_BLOOM.may_contain(w)
 }
 
 fn builtin() -> &'static WordMap<Builtin> {
@@ -452,26 +477,15 @@ macro_rules! word_list {
 /// subordinator or relative: `false` means it is none of them. A Bloom filter, so that the
 /// content words that the subject heuristics probe skip those comparisons.
 pub(super) fn may_be_function_word(w: &str) -> bool {
-    static BLOOM: OnceLock<Bloom> = OnceLock::new();
-    BLOOM
-        .get_or_init(|| {
-            let mut bloom = Bloom([0; 64]);
-            for list in [
-                PREPOSITIONS,
-                DETERMINERS,
-                AUXILIARIES,
-                FORMS_OF_BE,
-                COORDINATORS,
-                SUBORDINATORS,
-                RELATIVES,
-            ] {
-                for w in list {
-                    bloom.insert(w);
-                }
-            }
-            bloom
-        })
-        .may_contain(w)
+    static BLOOM: Bloom = Bloom::EMPTY
+        .with(PREPOSITIONS)
+        .with(DETERMINERS)
+        .with(AUXILIARIES)
+        .with(FORMS_OF_BE)
+        .with(COORDINATORS)
+        .with(SUBORDINATORS)
+        .with(RELATIVES);
+    BLOOM.may_contain(w)
 }
 
 word_list! {
@@ -936,26 +950,24 @@ pub(super) fn person_noun(w: &str) -> Option<(Option<Gender>, bool)> {
         Female,
         Any,
     }
-    // The nouns, and a Bloom filter over them: most words probed are no person noun, and
-    // the filter rejects them (and their singular forms) without hashing the word.
-    static MAP: OnceLock<(WordMap<List>, Bloom)> = OnceLock::new();
-    let (map, bloom) = MAP.get_or_init(|| {
-        let mut m = WordMap::default();
-        let mut bloom = Bloom([0; 64]);
-        for (list, words) in [(List::Any, ANY), (List::Female, FEMALE), (List::Male, MALE)] {
-            for w in words {
-                m.insert(*w, list);
-                bloom.insert(w);
-            }
-        }
-        (m, bloom)
-    });
+    // A Bloom filter over the nouns (built at compile time): most words probed are no person
+    // noun, and the filter rejects them (and their singular forms) without hashing the word.
+    static BLOOM: Bloom = Bloom::EMPTY.with(ANY).with(FEMALE).with(MALE);
+    static MAP: OnceLock<WordMap<List>> = OnceLock::new();
     let get = |w: &str| {
-        if bloom.may_contain(w) {
-            map.get(w).copied()
-        } else {
-            None
+        if !BLOOM.may_contain(w) {
+            return None;
         }
+        let map = MAP.get_or_init(|| {
+            let mut m = WordMap::default();
+            for (list, words) in [(List::Any, ANY), (List::Female, FEMALE), (List::Male, MALE)] {
+                for w in words {
+                    m.insert(*w, list);
+                }
+            }
+            m
+        });
+        map.get(w).copied()
     };
     match get(w) {
         Some(List::Male) => return Some((Some(Gender::Male), false)),
