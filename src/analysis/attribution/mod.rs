@@ -111,17 +111,17 @@ pub fn attribute(
             .map(|q| explicit(q).unwrap_or_else(|| fallback(q, &quote_text(file, q), config)))
             .collect();
     }
-    let explicit: Vec<Option<Attribution>> = quotes.iter().map(explicit).collect();
+    // What `explicit` gives each quotation, without building the attributions yet (that is
+    // done once, for the result).
     let marks: Vec<Explicit<'_>> = quotes
         .iter()
-        .zip(&explicit)
-        .map(|(q, a)| match (a, q.attr.as_ref().map(|a| &a.content)) {
-            (Some(_), Some(AttrContent::Speaker { speaker, .. })) => Explicit::Speaker {
+        .map(|q| match q.attr.as_ref().map(|a| &a.content) {
+            Some(AttrContent::Speaker { speaker, .. }) => Explicit::Speaker {
                 id: &speaker.id,
                 span: speaker.span,
             },
-            (Some(_), _) => Explicit::NotAQuote,
-            (None, _) => Explicit::None,
+            Some(AttrContent::NotAQuote) => Explicit::NotAQuote,
+            Some(AttrContent::Invalid) | None => Explicit::None,
         })
         .collect();
     let texts: Vec<Cow<'_, str>> = quotes.iter().map(|q| quote_text(file, q)).collect();
@@ -183,11 +183,10 @@ pub fn attribute(
 
     quotes
         .iter()
-        .zip(explicit)
         .zip(outcomes)
         .enumerate()
-        .map(|(i, ((q, ex), outcome))| {
-            if let Some(a) = ex {
+        .map(|(i, (q, outcome))| {
+            if let Some(a) = explicit(q) {
                 return a;
             }
             match outcome {
