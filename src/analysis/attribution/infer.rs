@@ -57,6 +57,8 @@ pub(super) struct Input<'a> {
     pub sents: &'a [Sentence],
     pub lex: &'a Lexicon,
     pub explicit: &'a [Explicit<'a>],
+    /// The quotation tokens, in order (`Prose::quote_at`).
+    pub quote_at: &'a [u32],
     /// The plain words of each quotation.
     pub texts: &'a [Cow<'a, str>],
 }
@@ -72,6 +74,8 @@ pub(super) fn run<'a>(input: &Input<'a>, lookup: &Lookup<'_>) -> Vec<Outcome<'a>
     let mut cues: Vec<Cue<'a>> = Vec::new();
     let mut index = CueIndex::default();
     let mut refs: Vec<Option<Option<Ref<'a>>>> = Vec::new();
+    // The next quotation token to visit (sentences come in token order).
+    let mut next_quote = 0;
     for (s, sent) in input.sents.iter().enumerate() {
         let clause = Clause {
             toks,
@@ -101,7 +105,16 @@ pub(super) fn run<'a>(input: &Input<'a>, lookup: &Lookup<'_>) -> Vec<Outcome<'a>
         };
         let mut last: Option<State> = None;
         let mut first_speaker: Option<Ref<'a>> = None;
-        for qt in sent.start..sent.end {
+        let quote_at = input.quote_at;
+        while next_quote < quote_at.len() && (quote_at[next_quote] as usize) < sent.start {
+            next_quote += 1;
+        }
+        let first_quote = next_quote;
+        while next_quote < quote_at.len() && (quote_at[next_quote] as usize) < sent.end {
+            next_quote += 1;
+        }
+        for &qt in &quote_at[first_quote..next_quote] {
+            let qt = qt as usize;
             let Some(qi) = toks[qt].quote() else { continue };
             match &input.explicit[qi] {
                 Explicit::Speaker { id, span } => {

@@ -150,6 +150,8 @@ pub(super) struct Prose<'a> {
     pub paras: Vec<Para>,
     /// For each quotation of `Parse::quotes`, the index of its token (top-level ones only).
     pub quote_tok: Vec<Option<usize>>,
+    /// The quotation tokens, in order: inference visits these instead of every token.
+    pub quote_at: Vec<u32>,
     /// The entity ID of each mention token (`TokKind::Mention::id`).
     pub ids: Vec<&'a str>,
     /// The token of each mention, in the same order (ascending): passes that look at mentions
@@ -235,6 +237,7 @@ pub(super) fn build<'a>(
         toks: Vec::with_capacity((text.len() / 8).min(MAX_TOKEN_RESERVE)),
         paras: Vec::new(),
         quote_tok: vec![None; quotes.len()],
+        quote_at: Vec::new(),
         ids: Vec::new(),
         mention_at: Vec::new(),
     };
@@ -273,6 +276,7 @@ pub(super) fn build<'a>(
                 lex_run(&mut run, text, &mut prose.toks, lowered, owned);
                 let span = quotes[qi].span();
                 prose.quote_tok[qi] = Some(prose.toks.len());
+                prose.quote_at.push(prose.toks.len() as u32);
                 prose
                     .toks
                     .push(Tok::new(TokKind::Quote(qi as u32), span, "", false, false));
