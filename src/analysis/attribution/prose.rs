@@ -152,6 +152,9 @@ pub(super) struct Prose<'a> {
     pub quote_tok: Vec<Option<usize>>,
     /// The quotation tokens, in order: inference visits these instead of every token.
     pub quote_at: Vec<u32>,
+    /// The tokens that may end a sentence (`.`, `?`, `!`, `…` and quotations), in order: the
+    /// sentence split visits these instead of every token.
+    pub stops: Vec<u32>,
     /// The entity ID of each mention token (`TokKind::Mention::id`).
     pub ids: Vec<&'a str>,
     /// The token of each mention, in the same order (ascending): passes that look at mentions
@@ -238,6 +241,7 @@ pub(super) fn build<'a>(
         paras: Vec::new(),
         quote_tok: vec![None; quotes.len()],
         quote_at: Vec::new(),
+        stops: Vec::new(),
         ids: Vec::new(),
         mention_at: Vec::new(),
     };
@@ -255,7 +259,14 @@ pub(super) fn build<'a>(
         let inlines = block.inlines().unwrap_or_default();
         let inside_quote = block.span().start < skip_until;
         if !inside_quote {
-            lex_run(&mut run, text, &mut prose.toks, lowered, owned);
+            lex_run(
+                &mut run,
+                text,
+                &mut prose.toks,
+                &mut prose.stops,
+                lowered,
+                owned,
+            );
             close_para(&mut prose);
             prose.paras.push(Para {
                 start: prose.toks.len(),
@@ -273,10 +284,18 @@ pub(super) fn build<'a>(
             if next_quote < top.len() && quotes[top[next_quote]].open.start == inline.span.start {
                 let qi = top[next_quote];
                 next_quote += 1;
-                lex_run(&mut run, text, &mut prose.toks, lowered, owned);
+                lex_run(
+                    &mut run,
+                    text,
+                    &mut prose.toks,
+                    &mut prose.stops,
+                    lowered,
+                    owned,
+                );
                 let span = quotes[qi].span();
                 prose.quote_tok[qi] = Some(prose.toks.len());
                 prose.quote_at.push(prose.toks.len() as u32);
+                prose.stops.push(prose.toks.len() as u32);
                 prose
                     .toks
                     .push(Tok::new(TokKind::Quote(qi as u32), span, "", false, false));
@@ -299,7 +318,14 @@ pub(super) fn build<'a>(
                 InlineKind::Newline => run.push_char(text, ' ', inline.span),
                 InlineKind::Attr(_) => {}
                 InlineKind::SpanMention { surface, target } => {
-                    lex_run(&mut run, text, &mut prose.toks, lowered, owned);
+                    lex_run(
+                        &mut run,
+                        text,
+                        &mut prose.toks,
+                        &mut prose.stops,
+                        lowered,
+                        owned,
+                    );
                     let shown = unescape(surface.slice(text));
                     // The surface as written, in ASCII: its lowercase is in `lowered`.
                     let lower = match &shown {
@@ -327,7 +353,14 @@ pub(super) fn build<'a>(
                     }
                 }
                 InlineKind::BareMention(t) => {
-                    lex_run(&mut run, text, &mut prose.toks, lowered, owned);
+                    lex_run(
+                        &mut run,
+                        text,
+                        &mut prose.toks,
+                        &mut prose.stops,
+                        lowered,
+                        owned,
+                    );
                     // One lookup for the name shown and the kind.
                     let entity = lookup(&t.id);
                     let shown = entity.map_or(t.id.as_str(), |e| e.display_name());
@@ -349,7 +382,14 @@ pub(super) fn build<'a>(
             }
         }
     }
-    lex_run(&mut run, text, &mut prose.toks, lowered, owned);
+    lex_run(
+        &mut run,
+        text,
+        &mut prose.toks,
+        &mut prose.stops,
+        lowered,
+        owned,
+    );
     close_para(&mut prose);
     prose.paras.retain(|p| p.end > p.start);
     prose
@@ -387,16 +427,18 @@ fn mention_tok<'a>(
 }
 
 /// Lex the run into words and punctuation, and empty it (keeping its allocation).
+/// Tokens that may end a sentence go to `stops` too.
 fn lex_run<'a>(
     run: &mut Run,
     text: &str,
     out: &mut Vec<Tok<'a>>,
+    stops: &mut Vec<u32>,
     lowered: &'a str,
     owned: &'a Owned,
 ) {
     if !run.in_chars {
         if run.has {
-            lex_source(text, run.start, run.end, out, lowered, owned);
+            lex_source(text, run.start, run.end, out, stops, lowered, owned);
             run.has = false;
         }
         return;
@@ -459,11 +501,11 @@ fn lex_run<'a>(
             while j < n && chars[j].0 == '.' {
                 j += 1;
             }
-            out.push(punct('…', Span::new(span.start, chars[j - 1].1.end)));
+            push_punct(out, stops, '…', Span::new(span.start, chars[j - 1].1.end));
             i = j;
             continue;
         }
-        out.push(punct(c, span));
+        push_punct(out, stops, c, span);
         i += 1;
     }
     run.chars.clear();
@@ -506,6 +548,7 @@ fn lex_source<'a>(
     a: usize,
     b: usize,
     out: &mut Vec<Tok<'a>>,
+    stops: &mut Vec<u32>,
     lowered: &'a str,
     owned: &'a Owned,
 ) {
@@ -607,11 +650,11 @@ fn lex_source<'a>(
             while bytes.get(j) == Some(&b'.') {
                 j += 1;
             }
-            out.push(punct('…', Span::new(a + i, a + j)));
+            push_punct(out, stops, '…', Span::new(a + i, a + j));
             i = j;
             continue;
         }
-        out.push(punct(c, span));
+        push_punct(out, stops, c, span);
         i += cl;
     }
 }
@@ -697,6 +740,14 @@ fn push_source_word<'a>(word: &str, start: usize, out: &mut Vec<Tok<'a>>, owned:
 
 fn punct<'a>(c: char, span: Span) -> Tok<'a> {
     Tok::new(TokKind::Punct(c), span, "", false, false)
+}
+
+/// Push a punctuation token, noting in `stops` the marks that may end a sentence.
+fn push_punct<'a>(out: &mut Vec<Tok<'a>>, stops: &mut Vec<u32>, c: char, span: Span) {
+    if matches!(c, '.' | '?' | '!' | '…') {
+        stops.push(out.len() as u32);
+    }
+    out.push(punct(c, span));
 }
 
 fn possessive<'a>(span: Span) -> Tok<'a> {
@@ -927,12 +978,30 @@ mod tests {
         let lowered = text.to_ascii_lowercase();
         let owned = Owned::default();
         let mut in_place = Vec::new();
-        lex_source(text, 0, text.len(), &mut in_place, &lowered, &owned);
+        let mut stops = Vec::new();
+        lex_source(
+            text,
+            0,
+            text.len(),
+            &mut in_place,
+            &mut stops,
+            &lowered,
+            &owned,
+        );
         let mut run = Run::default();
         push_chars(&mut run.chars, text, Span::new(0, text.len()));
         run.in_chars = true;
         let mut buffered = Vec::new();
-        lex_run(&mut run, text, &mut buffered, &lowered, &owned);
+        let mut buffered_stops = Vec::new();
+        lex_run(
+            &mut run,
+            text,
+            &mut buffered,
+            &mut buffered_stops,
+            &lowered,
+            &owned,
+        );
+        assert_eq!(stops, buffered_stops, "{text}");
         assert_eq!(shape(&in_place), shape(&buffered), "{text}");
         assert!(run.chars.is_empty() && !run.in_chars && !run.has);
     }

@@ -67,13 +67,25 @@ pub(super) fn split(
     quote_end: impl Fn(usize) -> Option<char>,
 ) -> Vec<Sentence> {
     let toks = &prose.toks;
+    let stops = &prose.stops;
     let mut out = Vec::new();
+    // The next token that may end a sentence (paragraphs come in token order).
+    let mut next_stop = 0;
     for (pi, para) in prose.paras.iter().enumerate() {
         let mut start = para.start;
-        // The paragraph's tokens as a slice: no bounds checks in the loop over every token.
         let ptoks = &toks[para.start..para.end];
-        for (k, t) in ptoks.iter().enumerate() {
-            let i = para.start + k;
+        // Only the tokens that may end a sentence: no other token ends one.
+        while next_stop < stops.len() && (stops[next_stop] as usize) < para.start {
+            next_stop += 1;
+        }
+        let first_stop = next_stop;
+        while next_stop < stops.len() && (stops[next_stop] as usize) < para.end {
+            next_stop += 1;
+        }
+        for &i in &stops[first_stop..next_stop] {
+            let i = i as usize;
+            let k = i - para.start;
+            let t = &ptoks[k];
             let ends = match &t.kind {
                 TokKind::Punct('.') => {
                     let abbrev = k > 0 && {
