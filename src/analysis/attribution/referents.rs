@@ -196,7 +196,7 @@ impl<'a> Resolver<'a> {
             Subject::Pronoun(i, p) => self.resolve_pronoun(s, i, p),
             Subject::NonEntity(i) => {
                 let t = &self.toks[i];
-                let (person, gender, plural) = match person_noun(&t.lower) {
+                let (person, gender, plural) = match person_noun(t.lower) {
                     Some((g, pl)) => (true, g, pl),
                     None => (
                         false,

@@ -277,9 +277,9 @@ impl<'a> Clause<'a> {
         let t = &self.toks[k - 1];
         match &t.kind {
             TokKind::Mention { .. } => Subject::Mention(k - 1),
-            TokKind::Word => match pronoun(&t.lower) {
+            TokKind::Word => match pronoun(t.lower) {
                 Some(p) => Subject::Pronoun(k - 1, p),
-                None if is_preposition(&t.lower) || is_determiner(&t.lower) => Subject::None,
+                None if is_preposition(t.lower) || is_determiner(t.lower) => Subject::None,
                 None => Subject::NonEntity(k - 1),
             },
             _ => Subject::None,
@@ -452,7 +452,7 @@ impl<'a> Clause<'a> {
             if !plain(n) {
                 return false;
             }
-            if is_title_word(&self.toks[n].lower) {
+            if is_title_word(self.toks[n].lower) {
                 return true;
             }
         }
@@ -472,7 +472,7 @@ impl<'a> Clause<'a> {
                     if t.is_punct(',') {
                         if let (Subject::Mention(m), e) = self.np_forward(k + 1, self.hi) {
                             let ends_np = self.tok(e).is_none_or(|t| {
-                                !matches!(t.kind, TokKind::Word) || is_preposition(&t.lower)
+                                !matches!(t.kind, TokKind::Word) || is_preposition(t.lower)
                             });
                             if ends_np {
                                 return Subject::Mention(m);
@@ -500,7 +500,7 @@ impl<'a> Clause<'a> {
             while let Some(t) = self.tok(k) {
                 let skip = match &t.kind {
                     TokKind::Quote(_) | TokKind::Punct(_) => true,
-                    TokKind::Word => is_coordinator(&t.lower) || matches!(t.low(), "so" | "then"),
+                    TokKind::Word => is_coordinator(t.lower) || matches!(t.low(), "so" | "then"),
                     _ => false,
                 };
                 if !skip {
@@ -540,7 +540,7 @@ impl<'a> Clause<'a> {
                                 }
                             }
                             TokKind::Word => {
-                                if let Some(p) = pronoun(&t.lower) {
+                                if let Some(p) = pronoun(t.lower) {
                                     return Subject::Pronoun(i, p);
                                 }
                             }
