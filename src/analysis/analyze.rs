@@ -9,7 +9,6 @@ use super::properties::check_property;
 use super::workspace::{EntityRef, FileId, Resolution, Workspace};
 use crate::syntax::{is_valid_id, Block, InlineKind, Span};
 use fnv::FnvHashMap as FnvMap;
-use std::collections::HashMap;
 
 /// Everything known about one file once the workspace is taken into account.
 #[derive(Clone, Debug, Default)]
@@ -117,7 +116,7 @@ impl<'a> Checker<'a> {
     fn definitions(&mut self) {
         let key = self.ws.key(self.file).to_string();
         // First definition of each ID in this file (a linear scan per entity is quadratic).
-        let mut first_def: HashMap<&str, usize> = HashMap::new();
+        let mut first_def: FnvMap<&str, usize> = FnvMap::default();
         for (i, e) in self.data.entities.iter().enumerate() {
             first_def.entry(e.id.as_str()).or_insert(i);
         }

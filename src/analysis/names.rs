@@ -122,7 +122,7 @@ fn group<'p>(
 
 impl<'p> NameMatcher<'p> {
     pub fn new(names: impl IntoIterator<Item = (&'p str, usize)>) -> NameMatcher<'p> {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = fnv::FnvHashSet::default();
         let mut first = [false; 256];
         let mut pairs = [0u64; 64];
         let (mut long, mut short): (Vec<Pattern<'p>>, Vec<Pattern<'p>>) = names
