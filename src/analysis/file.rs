@@ -70,7 +70,7 @@ impl FileData {
     /// Parse `text` and keep the syntax tree (open documents, one-shot commands).
     pub fn new(text: String, options: &ParseOptions) -> FileData {
         let parse = syntax::parse(&text, options);
-        let (entities, references) = extract(&parse);
+        let (entities, references) = extract(&text, &parse);
         FileData {
             text,
             parse: OnceLock::from(parse),
@@ -86,7 +86,7 @@ impl FileData {
     /// asked for more than their references).
     pub fn indexed(text: String, options: &ParseOptions) -> FileData {
         let parse = syntax::parse(&text, options);
-        let (entities, references) = extract(&parse);
+        let (entities, references) = extract(&text, &parse);
         FileData {
             text,
             parse: OnceLock::new(),
@@ -160,7 +160,7 @@ pub fn floor_char_boundary(text: &str, mut i: usize) -> usize {
 }
 
 /// The entities and references (in text order) of a parsed file.
-fn extract(parse: &Parse) -> (Vec<Entity>, Vec<Reference>) {
+fn extract(text: &str, parse: &Parse) -> (Vec<Entity>, Vec<Reference>) {
     let mut entities = Vec::new();
     let mut references = Vec::new();
     for block in &parse.blocks {
@@ -188,16 +188,16 @@ fn extract(parse: &Parse) -> (Vec<Entity>, Vec<Reference>) {
                             surface,
                             target: Some(t),
                         } => references.push(Reference {
-                            id: t.id.clone(),
-                            span: t.span,
+                            id: t.id(text).into(),
+                            span: t.span(),
                             role: RefRole::SpanMention {
                                 surface: *surface,
                                 full: inline.span,
                             },
                         }),
                         InlineKind::BareMention(t) => references.push(Reference {
-                            id: t.id.clone(),
-                            span: t.span,
+                            id: t.id(text).into(),
+                            span: t.span(),
                             role: RefRole::BareMention { full: inline.span },
                         }),
                         _ => {}

@@ -154,8 +154,8 @@ impl<'a> IntoIterator for &'a Inlines {
     }
 }
 
-/// The inline tokens of a parse, and which of them own heap memory (mentions and attribute
-/// blocks, whose payloads are boxed).
+/// The inline tokens of a parse, and which of them own heap memory (attribute blocks, whose
+/// payloads are boxed).
 #[derive(Default)]
 pub(crate) struct Tokens {
     pub(crate) list: Vec<Inline>,
@@ -169,9 +169,10 @@ impl Tokens {
     pub(crate) fn note_owners(&mut self, from: usize) {
         for (i, t) in self.list[from..].iter().enumerate() {
             let owns = match &t.kind {
-                InlineKind::SpanMention { target, .. } => target.is_some(),
-                InlineKind::BareMention(_) | InlineKind::Attr(_) => true,
-                InlineKind::Text
+                InlineKind::Attr(_) => true,
+                InlineKind::SpanMention { .. }
+                | InlineKind::BareMention(_)
+                | InlineKind::Text
                 | InlineKind::Escape
                 | InlineKind::Newline
                 | InlineKind::Mark(_) => false,
@@ -281,15 +282,43 @@ pub struct IdRef {
     pub span: Span,
 }
 
+/// A mention's ID as its place in the text, whose bytes are the ID exactly (`span` covers the
+/// ID only, without the `@`). Held in the token itself, in `u32` offsets: a boxed [`IdRef`] per
+/// mention cost an allocation and a free each, and usize offsets would make every token larger.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IdSpan {
+    start: u32,
+    end: u32,
+}
+
+impl IdSpan {
+    /// `None` past 4 GiB of text (such a mention is then lexed as prose).
+    pub fn new(span: Span) -> Option<IdSpan> {
+        Some(IdSpan {
+            start: u32::try_from(span.start).ok()?,
+            end: u32::try_from(span.end).ok()?,
+        })
+    }
+
+    pub fn span(self) -> Span {
+        Span::new(self.start as usize, self.end as usize)
+    }
+
+    /// The ID, read from the text the parse was made from.
+    pub fn id(self, text: &str) -> &str {
+        self.span().slice(text)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Inline {
     pub span: Span,
     pub kind: InlineKind,
 }
 
-/// The payloads of mentions and attribute blocks are boxed: tokens are the bulk of a parse
-/// (several per sentence), and inline payloads would make every token, `Text` included, almost
-/// twice as large.
+/// The payload of an attribute block is boxed, and a mention holds its ID as an [`IdSpan`]:
+/// tokens are the bulk of a parse (several per sentence), and larger payloads would make every
+/// token, `Text` included, larger.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InlineKind {
     /// Prose kept as written.
@@ -301,10 +330,10 @@ pub enum InlineKind {
     /// `[surface]{@ID}`; `target` is `None` when the braces are malformed.
     SpanMention {
         surface: Span,
-        target: Option<Box<IdRef>>,
+        target: Option<IdSpan>,
     },
     /// `@ID` in prose.
-    BareMention(Box<IdRef>),
+    BareMention(IdSpan),
     /// A quotation mark or apostrophe-like mark; pairing decides what it is.
     Mark(Mark),
     /// `{@ID}`, `{@ID via=@ID2}` or `{-}` after a mark.

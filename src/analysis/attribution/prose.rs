@@ -232,8 +232,8 @@ pub(super) fn build<'a>(file: &'a FileData, lowered: &'a str, lookup: &Lookup<'_
                     };
                     match target {
                         Some(t) => prose.toks.push(mention_tok(
-                            &t.id,
-                            lookup(&t.id),
+                            t.id(text),
+                            lookup(t.id(text)),
                             inline.span,
                             &shown,
                             lower,
@@ -245,11 +245,11 @@ pub(super) fn build<'a>(file: &'a FileData, lowered: &'a str, lookup: &Lookup<'_
                 InlineKind::BareMention(t) => {
                     lex_run(&mut run, text, &mut prose.toks, lowered);
                     // One lookup for the name shown and the kind.
-                    let entity = lookup(&t.id);
-                    let shown = entity.map_or(t.id.as_str(), |e| e.display_name());
+                    let entity = lookup(t.id(text));
+                    let shown = entity.map_or(t.id(text), |e| e.display_name());
                     prose
                         .toks
-                        .push(mention_tok(&t.id, entity, inline.span, shown, None));
+                        .push(mention_tok(t.id(text), entity, inline.span, shown, None));
                 }
             }
         }
