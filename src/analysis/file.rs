@@ -181,30 +181,29 @@ fn extract(text: &str, parse: &Parse) -> (Vec<Entity>, Vec<Reference>) {
                     }
                 }
             }
-            Block::Heading(_) | Block::Paragraph(_) => {
-                for inline in block.inlines().unwrap_or_default() {
-                    match &inline.kind {
-                        InlineKind::SpanMention {
-                            surface,
-                            target: Some(t),
-                        } => references.push(Reference {
-                            id: t.id(text).into(),
-                            span: t.span(),
-                            role: RefRole::SpanMention {
-                                surface: *surface,
-                                full: inline.span,
-                            },
-                        }),
-                        InlineKind::BareMention(t) => references.push(Reference {
-                            id: t.id(text).into(),
-                            span: t.span(),
-                            role: RefRole::BareMention { full: inline.span },
-                        }),
-                        _ => {}
-                    }
-                }
-            }
-            Block::Comment(_) => {}
+            // Their mentions below, from the parse's list of them.
+            Block::Heading(_) | Block::Paragraph(_) | Block::Comment(_) => {}
+        }
+    }
+    for inline in parse.mentions() {
+        match &inline.kind {
+            InlineKind::SpanMention {
+                surface,
+                target: Some(t),
+            } => references.push(Reference {
+                id: t.id(text).into(),
+                span: t.span(),
+                role: RefRole::SpanMention {
+                    surface: *surface,
+                    full: inline.span,
+                },
+            }),
+            InlineKind::BareMention(t) => references.push(Reference {
+                id: t.id(text).into(),
+                span: t.span(),
+                role: RefRole::BareMention { full: inline.span },
+            }),
+            _ => {}
         }
     }
     for (qi, q) in parse.quotes.iter().enumerate() {

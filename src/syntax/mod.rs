@@ -162,23 +162,27 @@ pub(crate) struct Tokens {
     /// Indices in `list` of the tokens that own heap memory, so that freeing them need not read
     /// every token again (at a megabyte of text, the tokens no longer fit in the cache).
     owners: Vec<usize>,
+    /// Indices in `list` of the mentions with an ID, in text order: the analysis reads the
+    /// references from these without reading every token again (for the same reason).
+    mentions: Vec<usize>,
 }
 
 impl Tokens {
-    /// Record the owners among the tokens from `from` on (just lexed, so still in the cache).
+    /// Record the owners and the mentions among the tokens from `from` on (just lexed, so still
+    /// in the cache).
     pub(crate) fn note_owners(&mut self, from: usize) {
         for (i, t) in self.list[from..].iter().enumerate() {
-            let owns = match &t.kind {
-                InlineKind::Attr(_) => true,
-                InlineKind::SpanMention { .. }
-                | InlineKind::BareMention(_)
+            match &t.kind {
+                InlineKind::Attr(_) => self.owners.push(from + i),
+                InlineKind::SpanMention {
+                    target: Some(_), ..
+                }
+                | InlineKind::BareMention(_) => self.mentions.push(from + i),
+                InlineKind::SpanMention { target: None, .. }
                 | InlineKind::Text
                 | InlineKind::Escape
                 | InlineKind::Newline
-                | InlineKind::Mark(_) => false,
-            };
-            if owns {
-                self.owners.push(from + i);
+                | InlineKind::Mark(_) => {}
             }
         }
     }
@@ -191,6 +195,7 @@ impl Tokens {
             }
         }
         self.owners.clear();
+        self.mentions.clear();
         // SAFETY: shortening a vector is always sound (at worst its elements leak), and the
         // tokens left own nothing: each one that owned a box is listed in `owners` and was
         // just made `Text`. This skips reading all the tokens again only to find them plain.
@@ -425,6 +430,21 @@ impl Quote {
             (None, None) => self.content.end,
         };
         Span::new(self.open.start, end)
+    }
+}
+
+impl Parse {
+    /// The mentions with an ID (`[surface]{@id}` and `@id`) of every heading and paragraph, in
+    /// text order, read from the lexer's list of them rather than by going through every token.
+    pub fn mentions(&self) -> impl Iterator<Item = &Inline> {
+        // Every block's tokens are in the one buffer its prose blocks share.
+        let buf = self.blocks.iter().find_map(|b| match b {
+            Block::Heading(Heading { inlines, .. })
+            | Block::Paragraph(Paragraph { inlines, .. }) => inlines.buf.as_deref(),
+            Block::Definition(_) | Block::Comment(_) => None,
+        });
+        buf.into_iter()
+            .flat_map(|b| b.0.mentions.iter().filter_map(|&i| b.0.list.get(i)))
     }
 }
 
