@@ -436,15 +436,19 @@ impl Quote {
 impl Parse {
     /// The mentions with an ID (`[surface]{@id}` and `@id`) of every heading and paragraph, in
     /// text order, read from the lexer's list of them rather than by going through every token.
-    pub fn mentions(&self) -> impl Iterator<Item = &Inline> {
+    pub fn mentions(&self) -> impl ExactSizeIterator<Item = &Inline> {
         // Every block's tokens are in the one buffer its prose blocks share.
         let buf = self.blocks.iter().find_map(|b| match b {
             Block::Heading(Heading { inlines, .. })
             | Block::Paragraph(Paragraph { inlines, .. }) => inlines.buf.as_deref(),
             Block::Definition(_) | Block::Comment(_) => None,
         });
-        buf.into_iter()
-            .flat_map(|b| b.0.mentions.iter().filter_map(|&i| b.0.list.get(i)))
+        let (list, at): (&[Inline], &[usize]) = match buf {
+            Some(b) => (&b.0.list, &b.0.mentions),
+            None => (&[], &[]),
+        };
+        // In bounds: `note_owners` lists indices of `list`, and `clear` empties both.
+        at.iter().map(move |&i| &list[i])
     }
 }
 
