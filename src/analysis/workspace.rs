@@ -202,6 +202,21 @@ impl Workspace {
             }
             return change;
         }
+        if old.is_none() {
+            // A new file: each ID it references is a new use, in sorted order, so the set of
+            // them is built in one go (inserting them one by one, then dropping the defined
+            // ones, compared strings all along).
+            let after = referenced(&data);
+            for r in &after {
+                self.add_user(r, id);
+            }
+            change.uses = after
+                .into_iter()
+                .filter(|r| !change.ids.contains(*r))
+                .map(str::to_owned)
+                .collect();
+            return change;
+        }
         // Only the difference of the referenced IDs touches the users index.
         let before = old.as_deref().map(referenced).unwrap_or_default();
         let after = referenced(&data);
