@@ -205,8 +205,11 @@ impl<'a> Checker<'a> {
             // Used when this file references the ID (its mentions resolve here), or a file that
             // does not define it does (they resolve here, or are ambiguous between definitions,
             // which `duplicate-definition` reports at the mention).
-            let used =
-                used_here || self.ws.users(&e.id).any(|f| !defs.iter().any(|r| r.file == f));
+            let used = used_here
+                || self
+                    .ws
+                    .users(&e.id)
+                    .any(|f| !defs.iter().any(|r| r.file == f));
             if !used {
                 self.push(
                     Code::UnusedEntity,
