@@ -444,42 +444,13 @@ pub fn completion_json(c: &Ctx<'_>, pos: Position) -> serde_json::Result<Json> {
         |g, end| c.w.stamps.text_unchanged(c.a.file, g, end),
         || {
             let json = serde_json::to_vec(&completion(c, pos)).map(Arc::from)?;
-            Ok((json, gen, completion_depends_on(&c.a.data, c.offset(pos))))
+            Ok((
+                json,
+                gen,
+                ide::completion_depends_on(&c.a.data, c.offset(pos)),
+            ))
         },
     )
-}
-
-/// How many of the first bytes of `data`'s text a completion list at `offset` depends on
-/// (besides which IDs the file references): through the first blank line from the position's
-/// line on. Its context is read from its line and the text before it; whether it is in a
-/// definition, from the definition's lines, which end at a blank line; and a reference whose
-/// ID is the word at the position reaches no further than its own end.
-fn completion_depends_on(data: &crate::analysis::FileData, offset: usize) -> usize {
-    let text = &data.text;
-    let offset = offset.min(text.len());
-    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let mut end = text.len() + 1;
-    let mut at = line_start;
-    while let Some(i) = text[at..].find('\n') {
-        let next = at + i + 1;
-        if at > offset && text[at..next].trim().is_empty() {
-            end = next;
-            break;
-        }
-        at = next;
-    }
-    // The line of the position may itself be the blank one.
-    if let Some(i) = text[line_start..].find('\n') {
-        if text[line_start..line_start + i].trim().is_empty() {
-            end = end.min(line_start + i + 1);
-        }
-    }
-    let word_refs = data
-        .references
-        .iter()
-        .filter(|r| r.span.start <= offset && offset <= r.span.end)
-        .map(|r| r.full_span().end.max(r.span.end) + 1);
-    word_refs.fold(end, usize::max)
 }
 
 pub fn completion(c: &Ctx<'_>, pos: Position) -> CompletionResponse {

@@ -381,36 +381,45 @@ impl Intake {
     }
 }
 
+impl Intake {
+    /// Run position request `req` on the worker pool if it may skip the router now; returns
+    /// whether the pool took it.
+    async fn run_fast(&self, req: &Request) -> bool {
+        let Some(pool) = self.shared.pool.get().cloned() else {
+            return false;
+        };
+        // A panic here would end the reading thread: pass the request on instead (the router
+        // answers a panic with an error).
+        let job =
+            std::panic::catch_unwind(AssertUnwindSafe(|| self.fast_job(req))).unwrap_or_else(|p| {
+                // Logged; the request is answered by the router.
+                let _ = panicked(req.method(), p.as_ref());
+                None
+            });
+        let Some((job, id, guard)) = job else {
+            return false;
+        };
+        let out = self.shared.out.get().cloned();
+        run_on_pool(&pool, out, job, id, req.method().to_string(), guard).await;
+        true
+    }
+}
+
 impl Intercept for Intake {
     async fn take(&mut self, frame: &Frame, req: Option<Request>) -> bool {
-        let passed_on_to_call = match (frame, &req) {
-            (Frame::Malformed { .. }, _) => true,
+        match (frame, &req) {
+            // A response to a request of the server's goes elsewhere in tower-lsp-server and is
+            // not counted.
             (Frame::Message(body), Some(_)) if is_response(body) => false,
-            (Frame::Message(_), Some(req)) => {
-                let pool = self.shared.pool.get().cloned();
-                // A panic here would end the reading thread: pass the request on instead (the
-                // router answers a panic with an error).
-                let job = std::panic::catch_unwind(AssertUnwindSafe(|| self.fast_job(req)))
-                    .unwrap_or_else(|p| {
-                        // Logged; the request is answered by the router.
-                        let _ = panicked(req.method(), p.as_ref());
-                        None
-                    });
-                if let (Some(pool), Some((job, id, guard))) = (pool, job) {
-                    let out = self.shared.out.get().cloned();
-                    let method = req.method().to_string();
-                    run_on_pool(&pool, out, job, id, method, guard).await;
-                    return true;
-                }
-                true
-            }
-            // A response to a request of the server's.
             (Frame::Message(_), None) => false,
-        };
-        if passed_on_to_call {
-            self.shared.in_transit.fetch_add(1, Ordering::SeqCst);
+            (Frame::Message(_), Some(req)) if self.run_fast(req).await => true,
+            // A request, a notification or a malformed message goes on to `Ordered::call`,
+            // which uncounts it when it takes it in.
+            _ => {
+                self.shared.in_transit.fetch_add(1, Ordering::SeqCst);
+                false
+            }
         }
-        false
     }
 }
 

@@ -191,6 +191,40 @@ fn in_definition(data: &FileData, offset: usize) -> bool {
     })
 }
 
+/// How many of the first bytes of `data`'s text the [`completion`] list at `offset` depends on
+/// (besides which IDs the file references and the workspace's index of IDs), so that a server
+/// can keep the list while edits further down leave those bytes as they were: through the first blank line from the position's
+/// line on. Its context is read from its line and the text before it; whether it is in a
+/// definition, from the definition's lines, which end at a blank line; and a reference whose
+/// ID is the word at the position reaches no further than its own end.
+pub fn completion_depends_on(data: &FileData, offset: usize) -> usize {
+    let text = &data.text;
+    let offset = clamp_offset(text, offset);
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let mut end = text.len() + 1;
+    let mut at = line_start;
+    while let Some(i) = text[at..].find('\n') {
+        let next = at + i + 1;
+        if at > offset && text[at..next].trim().is_empty() {
+            end = next;
+            break;
+        }
+        at = next;
+    }
+    // The line of the position may itself be the blank one.
+    if let Some(i) = text[line_start..].find('\n') {
+        if text[line_start..line_start + i].trim().is_empty() {
+            end = end.min(line_start + i + 1);
+        }
+    }
+    let word_refs = data
+        .references
+        .iter()
+        .filter(|r| r.span.start <= offset && offset <= r.span.end)
+        .map(|r| r.full_span().end.max(r.span.end) + 1);
+    word_refs.fold(end, usize::max)
+}
+
 /// Completions at `offset` in `file`:
 ///
 /// - after `@` in prose, in a property value, after `{@` / `[…]{@` / `via=@`: every ID defined
@@ -472,6 +506,51 @@ mod tests {
 
     // Other files referencing each ID: kyiv 3, mfa 2, lavrov 1 (the registry's `head:`).
     const WS: &str = "//- /registry.nmk\n@lavrov: person \"Sergey Lavrov\"\n  role: Minister of Foreign Affairs\n  aka: Лавров\n@kyiv: place \"Kyiv\"\n@mfa: org \"MFA\"\n  head: @lavrov\n//- /other.nmk\n@kyiv @kyiv @kyiv\n//- /more.nmk\n@kyiv @mfa\n//- /third.nmk\n@kyiv @mfa\n";
+
+    /// The text from the cursor to where the list stops depending on it (`…+1` past the end:
+    /// text added at the end would count).
+    fn depends(fixture: &str) -> String {
+        let f = Fixture::new(fixture);
+        let (file, offset) = f.cursor();
+        let text = f.text(file);
+        let end = completion_depends_on(f.ws.file(file).unwrap(), offset);
+        match end.checked_sub(text.len() + 1) {
+            Some(0) => format!("{:?}+1", &text[offset..]),
+            Some(_) => panic!("{end} is past the end and one"),
+            None => format!("{:?}", &text[offset..end]),
+        }
+    }
+
+    #[test]
+    fn a_list_depends_on_the_text_through_its_paragraph() {
+        // Prose: through the first blank line after the cursor's line.
+        assert_eq!(
+            depends("Then @$0 said\nmore words\n\nNext paragraph\n"),
+            r#"" said\nmore words\n\n""#
+        );
+        // On a blank line: that line is the end.
+        assert_eq!(depends("One.\n$0\nTwo.\n"), r#""\n""#);
+        // No blank line after it: the whole text, and text appended later.
+        assert_eq!(depends("Then @la$0"), r#"""+1"#);
+        // A definition's lines end at a blank line too.
+        assert_eq!(
+            depends("@x: person \"X\"\n  head: @$0\n  role: y\n\n@y: org \"Y\"\n"),
+            r#""\n  role: y\n\n""#
+        );
+    }
+
+    #[test]
+    fn an_offset_inside_a_character_is_floored() {
+        let f = Fixture::new("«Привет» @$0\n\nrest\n");
+        let (file, offset) = f.cursor();
+        let data = f.ws.file(file).unwrap();
+        // Byte 1 is inside `«`: the same answer as at its start, not a panic.
+        assert_eq!(
+            completion_depends_on(data, 1),
+            completion_depends_on(data, 0)
+        );
+        assert_eq!(completion_depends_on(data, offset), offset + 2);
+    }
 
     #[test]
     fn ids_after_at_ranked_by_use_in_file_then_workspace() {

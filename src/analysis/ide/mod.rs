@@ -38,7 +38,9 @@ mod robustness;
 
 pub use code_actions::{code_actions, ActionKind, CodeAction};
 pub(crate) use completion::entity_detail;
-pub use completion::{completion, completion_limited, CompletionItem, CompletionKind};
+pub use completion::{
+    completion, completion_depends_on, completion_limited, CompletionItem, CompletionKind,
+};
 pub use folding::{folding_ranges, FoldingKind, FoldingRange};
 pub use hover::{
     entity_card, entity_card_with, hover, hover_entity, mention_counts, Hover, MentionCounts,
