@@ -4,7 +4,8 @@ use newsmark::analysis::export::export_document;
 use newsmark::analysis::{FileData, RefRole, Workspace};
 use newsmark::config::Config;
 use newsmark::syntax::{
-    parse, AttrContent, Block, IdRef, InlineKind, Parse, ParseOptions, QuoteStyle, Span,
+    is_valid_id, parse, AttrContent, Block, IdRef, IdSpan, InlineKind, Parse, ParseOptions,
+    QuoteStyle, Span,
 };
 use proptest::prelude::*;
 
@@ -138,6 +139,13 @@ fn check_id(text: &str, id: &IdRef, what: &str) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// A mention's ID is read from the text: its span must hold a valid ID.
+fn check_id_span(text: &str, id: IdSpan, what: &str) -> Result<(), TestCaseError> {
+    check_span(text, id.span(), what)?;
+    prop_assert!(is_valid_id(id.id(text)), "{}: {:?}", what, id.id(text));
+    Ok(())
+}
+
 /// Every span the parse holds lies inside the text, on char boundaries.
 fn check_parse(text: &str, p: &Parse) -> Result<(), TestCaseError> {
     if let Some(fm) = &p.front_matter {
@@ -185,10 +193,10 @@ fn check_parse(text: &str, p: &Parse) -> Result<(), TestCaseError> {
                     InlineKind::SpanMention { surface, target } => {
                         check_span(text, *surface, "surface")?;
                         if let Some(t) = target {
-                            check_id(text, t, "span mention target")?;
+                            check_id_span(text, *t, "span mention target")?;
                         }
                     }
-                    InlineKind::BareMention(t) => check_id(text, t, "bare mention")?,
+                    InlineKind::BareMention(t) => check_id_span(text, *t, "bare mention")?,
                     InlineKind::Attr(a) => check_span(text, a.span, "attribute block")?,
                     _ => {}
                 }

@@ -9,7 +9,6 @@ use super::properties::check_property;
 use super::workspace::{EntityRef, FileId, Resolution, Workspace};
 use crate::syntax::{is_valid_id, Block, InlineKind, Span};
 use fnv::FnvHashMap as FnvMap;
-use std::collections::HashMap;
 
 /// Everything known about one file once the workspace is taken into account.
 #[derive(Clone, Debug, Default)]
@@ -117,7 +116,7 @@ impl<'a> Checker<'a> {
     fn definitions(&mut self) {
         let key = self.ws.key(self.file).to_string();
         // First definition of each ID in this file (a linear scan per entity is quadratic).
-        let mut first_def: HashMap<&str, usize> = HashMap::new();
+        let mut first_def: FnvMap<&str, usize> = FnvMap::default();
         for (i, e) in self.data.entities.iter().enumerate() {
             first_def.entry(e.id.as_str()).or_insert(i);
         }
@@ -169,16 +168,13 @@ impl<'a> Checker<'a> {
                 continue;
             }
             let used_here = self.ws.users(&e.id).any(|f| f == self.file);
-            let elsewhere: Vec<_> = by_key(
-                self.ws,
-                self.ws
-                    .definitions(&e.id)
-                    .iter()
-                    .filter(|r| r.file != self.file)
-                    .copied(),
-            );
+            let defs = self.ws.definitions(&e.id);
             // The local definition hides the others only where this file mentions the ID.
-            if used_here && !elsewhere.is_empty() {
+            if used_here && defs.iter().any(|r| r.file != self.file) {
+                let elsewhere = by_key(
+                    self.ws,
+                    defs.iter().filter(|r| r.file != self.file).copied(),
+                );
                 let files = file_list(self.ws, &elsewhere);
                 let related: Vec<Related> = elsewhere
                     .iter()
@@ -194,10 +190,14 @@ impl<'a> Checker<'a> {
                 if let Some(d) = self.push(
                     Code::ShadowedDefinition,
                     e.id_span,
-                    format!(
-                        "`@{}` here hides the definition in {files}; mentions in this file use this one",
-                        e.id,
-                    ),
+                    [
+                        "`@",
+                        &e.id,
+                        "` here hides the definition in ",
+                        &files,
+                        "; mentions in this file use this one",
+                    ]
+                    .concat(),
                 ) {
                     d.related = related;
                 }
@@ -205,8 +205,11 @@ impl<'a> Checker<'a> {
             // Used when this file references the ID (its mentions resolve here), or a file that
             // does not define it does (they resolve here, or are ambiguous between definitions,
             // which `duplicate-definition` reports at the mention).
-            let defining: Vec<_> = self.ws.definitions(&e.id).iter().map(|r| r.file).collect();
-            let used = used_here || self.ws.users(&e.id).any(|f| !defining.contains(&f));
+            let used = used_here
+                || self
+                    .ws
+                    .users(&e.id)
+                    .any(|f| !defs.iter().any(|r| r.file == f));
             if !used {
                 self.push(
                     Code::UnusedEntity,
@@ -385,22 +388,7 @@ impl<'a> Checker<'a> {
             return;
         }
         let text = &data.text;
-        let mut found: Vec<(Span, &str)> = Vec::new();
-        for block in &data.parse().blocks {
-            if !matches!(block, Block::Paragraph(_) | Block::Heading(_)) {
-                continue;
-            }
-            for inline in block.inlines().unwrap_or_default() {
-                if inline.kind != InlineKind::Text {
-                    continue;
-                }
-                let at = inline.span.start;
-                matcher.find(inline.span.slice(text), |start, end, owner| {
-                    found.push((Span::new(at + start, at + end), owners[owner]));
-                });
-            }
-        }
-        for (span, id) in found {
+        for (span, id) in unlinked_names(&matcher, data, &owners) {
             let name = span.slice(text);
             if let Some(d) = self.push(
                 Code::UnlinkedMention,
@@ -423,6 +411,34 @@ impl<'a> Checker<'a> {
             }
         }
     }
+}
+
+/// Where the prose of `data` names one of `matcher`'s names, with the owner's ID. Kept out of
+/// line so that the scan, with [`NameMatcher::find`] inlined into its loop, is compiled the same
+/// whatever else the analysis does.
+#[inline(never)]
+fn unlinked_names<'a>(
+    matcher: &NameMatcher<'_>,
+    data: &FileData,
+    owners: &[&'a str],
+) -> Vec<(Span, &'a str)> {
+    let text = &data.text;
+    let mut found: Vec<(Span, &str)> = Vec::new();
+    for block in &data.parse().blocks {
+        if !matches!(block, Block::Paragraph(_) | Block::Heading(_)) {
+            continue;
+        }
+        for inline in block.inlines().unwrap_or_default() {
+            if inline.kind != InlineKind::Text {
+                continue;
+            }
+            let at = inline.span.start;
+            matcher.find(inline.span.slice(text), |start, end, owner| {
+                found.push((Span::new(at + start, at + end), owners[owner]));
+            });
+        }
+    }
+    found
 }
 
 /// Definitions, the first `MAX_LISTED` of them (all that messages name) in file-key order and
@@ -449,17 +465,22 @@ const MAX_LISTED: usize = 10;
 
 fn file_list(ws: &Workspace, defs: &[EntityRef]) -> String {
     const IN_MESSAGE: usize = 3;
-    let mut names: Vec<&str> = defs
-        .iter()
-        .take(IN_MESSAGE)
-        .map(|d| ws.key(d.file))
-        .collect();
-    let more = defs.len().saturating_sub(IN_MESSAGE);
-    let more_text = format!("{more} more");
-    if more > 0 {
-        names.push(&more_text);
+    // Written in place: a vector of the names, a formatted count and `join` cost three
+    // allocations per message.
+    let mut out = String::new();
+    for (i, d) in defs.iter().take(IN_MESSAGE).enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(ws.key(d.file));
     }
-    names.join(", ")
+    let more = defs.len().saturating_sub(IN_MESSAGE);
+    if more > 0 {
+        out.push_str(", ");
+        out.push_str(&more.to_string());
+        out.push_str(" more");
+    }
+    out
 }
 
 /// Up to five distinct IDs mentioned nearest to `offset` (`mentions` in text order). The scan

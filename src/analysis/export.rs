@@ -185,15 +185,16 @@ pub fn export_document(
                     let s = surface_text(surface.slice(src));
                     let ((start, _), (end, _)) = plain.push(inline.span, &s, false);
                     if let Some(t) = target {
-                        mention_plain.insert(t.span.start, (start, end, s.into_owned()));
+                        mention_plain.insert(t.span().start, (start, end, s.into_owned()));
                     }
                 }
                 InlineKind::BareMention(t) => {
+                    let id = t.id(src);
                     let name = ws
-                        .resolve_entity(file, &t.id)
-                        .map_or(t.id.as_str(), |(_, e)| e.display_name());
+                        .resolve_entity(file, id)
+                        .map_or(id, |(_, e)| e.display_name());
                     let ((start, _), (end, _)) = plain.push(inline.span, name, false);
-                    mention_plain.insert(t.span.start, (start, end, name.to_string()));
+                    mention_plain.insert(t.span().start, (start, end, name.to_string()));
                 }
             }
         }

@@ -70,7 +70,7 @@ impl FileData {
     /// Parse `text` and keep the syntax tree (open documents, one-shot commands).
     pub fn new(text: String, options: &ParseOptions) -> FileData {
         let parse = syntax::parse(&text, options);
-        let (entities, references) = extract(&parse);
+        let (entities, references) = extract(&text, &parse);
         FileData {
             text,
             parse: OnceLock::from(parse),
@@ -86,7 +86,7 @@ impl FileData {
     /// asked for more than their references).
     pub fn indexed(text: String, options: &ParseOptions) -> FileData {
         let parse = syntax::parse(&text, options);
-        let (entities, references) = extract(&parse);
+        let (entities, references) = extract(&text, &parse);
         FileData {
             text,
             parse: OnceLock::new(),
@@ -160,7 +160,7 @@ pub fn floor_char_boundary(text: &str, mut i: usize) -> usize {
 }
 
 /// The entities and references (in text order) of a parsed file.
-fn extract(parse: &Parse) -> (Vec<Entity>, Vec<Reference>) {
+fn extract(text: &str, parse: &Parse) -> (Vec<Entity>, Vec<Reference>) {
     let mut entities = Vec::new();
     let mut references = Vec::new();
     for block in &parse.blocks {
@@ -181,30 +181,33 @@ fn extract(parse: &Parse) -> (Vec<Entity>, Vec<Reference>) {
                     }
                 }
             }
-            Block::Heading(_) | Block::Paragraph(_) => {
-                for inline in block.inlines().unwrap_or_default() {
-                    match &inline.kind {
-                        InlineKind::SpanMention {
-                            surface,
-                            target: Some(t),
-                        } => references.push(Reference {
-                            id: t.id.clone(),
-                            span: t.span,
-                            role: RefRole::SpanMention {
-                                surface: *surface,
-                                full: inline.span,
-                            },
-                        }),
-                        InlineKind::BareMention(t) => references.push(Reference {
-                            id: t.id.clone(),
-                            span: t.span,
-                            role: RefRole::BareMention { full: inline.span },
-                        }),
-                        _ => {}
-                    }
-                }
-            }
-            Block::Comment(_) => {}
+            // Their mentions below, from the parse's list of them.
+            Block::Heading(_) | Block::Paragraph(_) | Block::Comment(_) => {}
+        }
+    }
+    let mentions = parse.mentions();
+    // Sized once (about one reference per mention): growing it copied the references several
+    // times; the spare room left is given back below.
+    references.reserve(mentions.len() + 2 * parse.quotes.len());
+    for inline in mentions {
+        match &inline.kind {
+            InlineKind::SpanMention {
+                surface,
+                target: Some(t),
+            } => references.push(Reference {
+                id: t.id(text).into(),
+                span: t.span(),
+                role: RefRole::SpanMention {
+                    surface: *surface,
+                    full: inline.span,
+                },
+            }),
+            InlineKind::BareMention(t) => references.push(Reference {
+                id: t.id(text).into(),
+                span: t.span(),
+                role: RefRole::BareMention { full: inline.span },
+            }),
+            _ => {}
         }
     }
     for (qi, q) in parse.quotes.iter().enumerate() {

@@ -6,8 +6,8 @@ use super::entity::{Entity, EntityKind};
 use super::file::FileData;
 use crate::config::Config;
 use crate::syntax::ParseOptions;
-use fnv::FnvHashSet;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use fnv::{FnvHashMap, FnvHashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, OnceLock};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -58,12 +58,14 @@ pub struct Change {
 pub struct Workspace {
     config: Arc<Config>,
     keys: Vec<String>,
-    by_key: HashMap<String, FileId>,
+    by_key: FnvHashMap<String, FileId>,
     files: BTreeMap<FileId, Arc<FileData>>,
-    /// ID → every definition, in (file, index) order.
-    defs: HashMap<String, Vec<EntityRef>>,
+    /// ID → every definition, in (file, index) order. FNV rather than SipHash: IDs are short and
+    /// every `set_file` and analysis looks them up (nothing iterates these maps in an order
+    /// that reaches the output).
+    defs: FnvHashMap<String, Vec<EntityRef>>,
     /// ID → the files that reference it, sorted.
-    users: HashMap<String, Vec<FileId>>,
+    users: FnvHashMap<String, Vec<FileId>>,
     /// Every defined ID with what completion matches against, built on first use after the
     /// definitions changed (they rarely do while a user types).
     summaries: OnceLock<Vec<IdSummary>>,
@@ -198,6 +200,21 @@ impl Workspace {
             for r in &data.references {
                 self.add_user(&r.id, id);
             }
+            return change;
+        }
+        if old.is_none() {
+            // A new file: each ID it references is a new use, in sorted order, so the set of
+            // them is built in one go (inserting them one by one, then dropping the defined
+            // ones, compared strings all along).
+            let after = referenced(&data);
+            for r in &after {
+                self.add_user(r, id);
+            }
+            change.uses = after
+                .into_iter()
+                .filter(|r| !change.ids.contains(*r))
+                .map(str::to_owned)
+                .collect();
             return change;
         }
         // Only the difference of the referenced IDs touches the users index.

@@ -2,7 +2,7 @@
 
 use super::id::{is_valid_id, may_precede_mention, scan_id};
 use super::{
-    AttrBlock, AttrContent, IdRef, Inline, InlineKind, Mark, SmallText, Span, SyntaxError,
+    AttrBlock, AttrContent, IdRef, IdSpan, Inline, InlineKind, Mark, SmallText, Span, SyntaxError,
 };
 
 /// `[` offset → its matching `]` (`None`: unmatched), in text order: the lexer's scratch space,
@@ -345,7 +345,7 @@ impl Lexer<'_> {
         let brace = close + 1;
         let surface = Span::new(p + 1, close);
         if let Some((id, rbrace)) = self.simple_target(brace) {
-            let target = Some(Box::new(self.id_ref(id)));
+            let target = IdSpan::new(id);
             self.push(p, rbrace + 1, InlineKind::SpanMention { surface, target });
             return Some(rbrace + 1);
         }
@@ -414,7 +414,7 @@ impl Lexer<'_> {
     }
 
     /// `@ID` inside the braces of a span mention (white space around it is allowed).
-    fn parse_target(&mut self, inner: Span) -> Option<Box<IdRef>> {
+    fn parse_target(&mut self, inner: Span) -> Option<IdSpan> {
         let raw = inner.slice(self.text);
         let lead = raw.len() - raw.trim_start().len();
         let t = raw.trim();
@@ -424,10 +424,7 @@ impl Lexer<'_> {
                 self.error(inner.start - 1, inner.end + 1, "empty ID in `{@}`");
                 None
             }
-            Some(id) if is_valid_id(id) => Some(Box::new(IdRef {
-                id: SmallText::new(id),
-                span: Span::new(start + 1, start + 1 + id.len()),
-            })),
+            Some(id) if is_valid_id(id) => IdSpan::new(Span::new(start + 1, start + 1 + id.len())),
             Some(id) if id.contains(char::is_whitespace) => {
                 self.error(
                     inner.start - 1,
@@ -460,8 +457,8 @@ impl Lexer<'_> {
             return None;
         }
         let span = Span::new(p + 1, p + 1 + n);
-        let id = self.id_ref(span);
-        self.push(p, span.end, InlineKind::BareMention(Box::new(id)));
+        let id = IdSpan::new(span)?;
+        self.push(p, span.end, InlineKind::BareMention(id));
         Some(span.end)
     }
 
@@ -697,9 +694,9 @@ mod tests {
                     InlineKind::SpanMention { surface, target } => format!(
                         "span[{}]->{}",
                         surface.slice(text),
-                        target.as_ref().map_or("?", |t| t.id.as_str())
+                        target.map_or("?", |t| t.id(text))
                     ),
-                    InlineKind::BareMention(id) => format!("bare->{}", id.id),
+                    InlineKind::BareMention(id) => format!("bare->{}", id.id(text)),
                     InlineKind::Mark(m) => format!("{m:?}"),
                     InlineKind::Attr(a) => format!("attr:{:?}", a.content),
                 };

@@ -154,30 +154,35 @@ impl<'a> IntoIterator for &'a Inlines {
     }
 }
 
-/// The inline tokens of a parse, and which of them own heap memory (mentions and attribute
-/// blocks, whose payloads are boxed).
+/// The inline tokens of a parse, and which of them own heap memory (attribute blocks, whose
+/// payloads are boxed).
 #[derive(Default)]
 pub(crate) struct Tokens {
     pub(crate) list: Vec<Inline>,
     /// Indices in `list` of the tokens that own heap memory, so that freeing them need not read
     /// every token again (at a megabyte of text, the tokens no longer fit in the cache).
     owners: Vec<usize>,
+    /// Indices in `list` of the mentions with an ID, in text order: the analysis reads the
+    /// references from these without reading every token again (for the same reason).
+    mentions: Vec<usize>,
 }
 
 impl Tokens {
-    /// Record the owners among the tokens from `from` on (just lexed, so still in the cache).
+    /// Record the owners and the mentions among the tokens from `from` on (just lexed, so still
+    /// in the cache).
     pub(crate) fn note_owners(&mut self, from: usize) {
         for (i, t) in self.list[from..].iter().enumerate() {
-            let owns = match &t.kind {
-                InlineKind::SpanMention { target, .. } => target.is_some(),
-                InlineKind::BareMention(_) | InlineKind::Attr(_) => true,
-                InlineKind::Text
+            match &t.kind {
+                InlineKind::Attr(_) => self.owners.push(from + i),
+                InlineKind::SpanMention {
+                    target: Some(_), ..
+                }
+                | InlineKind::BareMention(_) => self.mentions.push(from + i),
+                InlineKind::SpanMention { target: None, .. }
+                | InlineKind::Text
                 | InlineKind::Escape
                 | InlineKind::Newline
-                | InlineKind::Mark(_) => false,
-            };
-            if owns {
-                self.owners.push(from + i);
+                | InlineKind::Mark(_) => {}
             }
         }
     }
@@ -190,6 +195,7 @@ impl Tokens {
             }
         }
         self.owners.clear();
+        self.mentions.clear();
         // SAFETY: shortening a vector is always sound (at worst its elements leak), and the
         // tokens left own nothing: each one that owned a box is listed in `owners` and was
         // just made `Text`. This skips reading all the tokens again only to find them plain.
@@ -281,15 +287,43 @@ pub struct IdRef {
     pub span: Span,
 }
 
+/// A mention's ID as its place in the text, whose bytes are the ID exactly (`span` covers the
+/// ID only, without the `@`). Held in the token itself, in `u32` offsets: a boxed [`IdRef`] per
+/// mention cost an allocation and a free each, and usize offsets would make every token larger.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IdSpan {
+    start: u32,
+    end: u32,
+}
+
+impl IdSpan {
+    /// `None` past 4 GiB of text (such a mention is then lexed as prose).
+    pub fn new(span: Span) -> Option<IdSpan> {
+        Some(IdSpan {
+            start: u32::try_from(span.start).ok()?,
+            end: u32::try_from(span.end).ok()?,
+        })
+    }
+
+    pub fn span(self) -> Span {
+        Span::new(self.start as usize, self.end as usize)
+    }
+
+    /// The ID, read from the text the parse was made from.
+    pub fn id(self, text: &str) -> &str {
+        self.span().slice(text)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Inline {
     pub span: Span,
     pub kind: InlineKind,
 }
 
-/// The payloads of mentions and attribute blocks are boxed: tokens are the bulk of a parse
-/// (several per sentence), and inline payloads would make every token, `Text` included, almost
-/// twice as large.
+/// The payload of an attribute block is boxed, and a mention holds its ID as an [`IdSpan`]:
+/// tokens are the bulk of a parse (several per sentence), and larger payloads would make every
+/// token, `Text` included, larger.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InlineKind {
     /// Prose kept as written.
@@ -301,10 +335,10 @@ pub enum InlineKind {
     /// `[surface]{@ID}`; `target` is `None` when the braces are malformed.
     SpanMention {
         surface: Span,
-        target: Option<Box<IdRef>>,
+        target: Option<IdSpan>,
     },
     /// `@ID` in prose.
-    BareMention(Box<IdRef>),
+    BareMention(IdSpan),
     /// A quotation mark or apostrophe-like mark; pairing decides what it is.
     Mark(Mark),
     /// `{@ID}`, `{@ID via=@ID2}` or `{-}` after a mark.
@@ -396,6 +430,25 @@ impl Quote {
             (None, None) => self.content.end,
         };
         Span::new(self.open.start, end)
+    }
+}
+
+impl Parse {
+    /// The mentions with an ID (`[surface]{@id}` and `@id`) of every heading and paragraph, in
+    /// text order, read from the lexer's list of them rather than by going through every token.
+    pub fn mentions(&self) -> impl ExactSizeIterator<Item = &Inline> {
+        // Every block's tokens are in the one buffer its prose blocks share.
+        let buf = self.blocks.iter().find_map(|b| match b {
+            Block::Heading(Heading { inlines, .. })
+            | Block::Paragraph(Paragraph { inlines, .. }) => inlines.buf.as_deref(),
+            Block::Definition(_) | Block::Comment(_) => None,
+        });
+        let (list, at): (&[Inline], &[usize]) = match buf {
+            Some(b) => (&b.0.list, &b.0.mentions),
+            None => (&[], &[]),
+        };
+        // In bounds: `note_owners` lists indices of `list`, and `clear` empties both.
+        at.iter().map(move |&i| &list[i])
     }
 }
 

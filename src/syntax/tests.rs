@@ -73,3 +73,38 @@ fn tokens_stay_small() {
         std::mem::size_of::<Inline>()
     );
 }
+
+#[test]
+fn mentions_lists_the_mention_tokens_with_an_id_in_text_order() {
+    let t = "@a: person \"A\"\n  member-of: @o\n\n# [A]{@a} in @o\n\n[A]{ @a } met [B]{@} and @o.\n%% @c\nThen @b.\n";
+    let r = p(t);
+    let walked: Vec<&Inline> = r
+        .blocks
+        .iter()
+        .flat_map(|b| b.inlines().unwrap_or_default())
+        .filter(|i| {
+            matches!(
+                i.kind,
+                InlineKind::SpanMention {
+                    target: Some(_),
+                    ..
+                } | InlineKind::BareMention(_)
+            )
+        })
+        .collect();
+    let listed: Vec<&Inline> = r.mentions().collect();
+    assert_eq!(listed, walked);
+    let ids: Vec<&str> = listed
+        .iter()
+        .map(|i| match i.kind {
+            InlineKind::SpanMention {
+                target: Some(id), ..
+            }
+            | InlineKind::BareMention(id) => id.id(t),
+            _ => unreachable!("only mentions with an ID are listed"),
+        })
+        .collect();
+    // The definition's `@o` is a property reference, `[B]{@}` has no ID, `%% @c` is a comment.
+    assert_eq!(ids, ["a", "o", "a", "o", "b"]);
+    assert_eq!(p("No mentions here.\n").mentions().count(), 0);
+}

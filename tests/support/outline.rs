@@ -126,7 +126,7 @@ fn outline(data: &FileData, out: &mut String) {
                 InlineKind::SpanMention { surface, target } => {
                     let target = target
                         .as_ref()
-                        .map_or("<none>".into(), |t| format!("@{}", t.id));
+                        .map_or("<none>".into(), |t| format!("@{}", t.id(text)));
                     let _ = writeln!(
                         out,
                         "    span mention {} {} -> {target}",
@@ -139,7 +139,7 @@ fn outline(data: &FileData, out: &mut String) {
                         out,
                         "    bare mention {} @{}",
                         pos(text, inline.span.start),
-                        id.id
+                        id.id(text)
                     );
                 }
                 _ => {}

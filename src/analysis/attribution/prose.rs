@@ -338,8 +338,8 @@ pub(super) fn build<'a>(
                         Some(t) => {
                             let tok = mention_tok(
                                 &mut prose.ids,
-                                &t.id,
-                                lookup(&t.id),
+                                t.id(text),
+                                lookup(t.id(text)),
                                 inline.span,
                                 &shown,
                                 lower,
@@ -362,14 +362,14 @@ pub(super) fn build<'a>(
                         owned,
                     );
                     // One lookup for the name shown and the kind.
-                    let entity = lookup(&t.id);
-                    let shown = entity.map_or(t.id.as_str(), |e| e.display_name());
+                    let entity = lookup(t.id(text));
+                    let shown = entity.map_or(t.id(text), |e| e.display_name());
                     let lower = *shown_lower
                         .entry(shown)
                         .or_insert_with(|| owned.keep(shown.to_lowercase()));
                     let tok = mention_tok(
                         &mut prose.ids,
-                        &t.id,
+                        t.id(text),
                         entity,
                         inline.span,
                         shown,
