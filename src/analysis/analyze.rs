@@ -414,8 +414,8 @@ impl<'a> Checker<'a> {
 }
 
 /// Where the prose of `data` names one of `matcher`'s names, with the owner's ID. Kept out of
-/// line so that the scan, with [`NameMatcher::find`] inlined into its loop, is compiled the same
-/// whatever else the analysis does.
+/// line so that the scan, with [`NameMatcher::find_in`] inlined into its loop, is compiled the
+/// same whatever else the analysis does.
 #[inline(never)]
 fn unlinked_names<'a>(
     matcher: &NameMatcher<'_>,
@@ -432,9 +432,10 @@ fn unlinked_names<'a>(
             if inline.kind != InlineKind::Text {
                 continue;
             }
-            let at = inline.span.start;
-            matcher.find(inline.span.slice(text), |start, end, owner| {
-                found.push((Span::new(at + start, at + end), owners[owner]));
+            // The whole text, not the run's slice: the scan may read past the run's end.
+            let Span { start, end } = inline.span;
+            matcher.find_in(text, start, end, |start, end, owner| {
+                found.push((Span::new(start, end), owners[owner]));
             });
         }
     }

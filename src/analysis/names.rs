@@ -175,10 +175,12 @@ impl<'p> NameMatcher<'p> {
         }
     }
 
-    /// The first offset at or after `i` whose bytes may begin a name (by the first byte and
-    /// the pair filter).
+    /// The first offset in `i..end` whose bytes may begin a name (by the first byte and the
+    /// pair filter). The vector loads may read past `end` (up to the end of `b`), so that a
+    /// short run of text costs no byte-by-byte tail; a word character just before `start`
+    /// does not count (a run begins a word).
     #[inline(always)]
-    fn next_start(&self, b: &[u8], mut i: usize) -> Option<usize> {
+    fn next_start(&self, b: &[u8], start: usize, mut i: usize, end: usize) -> Option<usize> {
         #[cfg(target_arch = "x86_64")]
         if let Some(p) = self.prefilter {
             use std::arch::x86_64::{
@@ -202,7 +204,7 @@ impl<'p> NameMatcher<'p> {
                     _mm_movemask_epi8(_mm_or_si128(digits, _mm_or_si128(upper, lower))) as u32
                 };
                 let others = p.others.map(|o| _mm_set1_epi8(o as i8));
-                while i + 16 <= b.len() {
+                while i < end && i + 16 <= b.len() {
                     let v = _mm_loadu_si128(b.as_ptr().add(i) as *const __m128i);
                     let mut mask = 0u32;
                     if p.upper {
@@ -214,11 +216,20 @@ impl<'p> NameMatcher<'p> {
                     for o in &others[..p.n_others] {
                         mask |= _mm_movemask_epi8(_mm_cmpeq_epi8(v, *o)) as u32;
                     }
+                    // Only positions before `end`.
+                    if end - i < 16 {
+                        mask &= (1u32 << (end - i)) - 1;
+                    }
                     // Not after an ASCII letter or digit: a name begins a word (`find`
-                    // still tests the character before, this only skips sure misses).
+                    // still tests the character before, this only skips sure misses). The
+                    // run's first position has no character before it.
                     if mask != 0 && i > 0 {
                         let prev = _mm_loadu_si128(b.as_ptr().add(i - 1) as *const __m128i);
-                        mask &= !ascii_alnum(prev);
+                        let mut after_word = ascii_alnum(prev);
+                        if i == start {
+                            after_word &= !1;
+                        }
+                        mask &= !after_word;
                     }
                     // The superset's hits, in order, checked against the exact table and the
                     // pair filter.
@@ -233,13 +244,14 @@ impl<'p> NameMatcher<'p> {
                 }
             }
         }
-        (i..b.len()).find(|&k| self.first[b[k] as usize] && self.may_begin(&b[k..]))
+        (i..end).find(|&k| self.first[b[k] as usize] && self.may_begin(&b[k..]))
     }
 
+    /// The names that may begin at the start of `b`, of which `left` bytes are in the run.
     #[inline(always)]
-    fn candidates(&self, b: &[u8]) -> impl Iterator<Item = &Pattern<'p>> {
+    fn candidates(&self, b: &[u8], left: usize) -> impl Iterator<Item = &Pattern<'p>> {
         let (here, _) = word(b);
-        let long = if b.len() >= 4 {
+        let long = if left >= 4 {
             let h = bucket(here as u32, self.bucket_bits);
             &self.long[self.long_starts[h] as usize..self.long_starts[h + 1] as usize]
         } else {
@@ -259,24 +271,40 @@ impl<'p> NameMatcher<'p> {
 
     /// Call `found(start, end, owner)` for each whole-word occurrence in `s`, left to right,
     /// longest first, not overlapping.
+    #[cfg(test)]
+    pub fn find(&self, s: &str, found: impl FnMut(usize, usize, usize)) {
+        self.find_in(s, 0, s.len(), found);
+    }
+
+    /// [`NameMatcher::find`] of `&text[start..end]` (char boundaries), with offsets into
+    /// `text`: the run's ends are word boundaries whatever stands beyond them, but the scan
+    /// may read beyond them, so that many short runs cost no byte-by-byte tails.
     ///
     /// Always inlined into its caller's loop over the text runs: whether the compiler did so on
     /// its own changed with unrelated edits of the caller, and the call cost about 1.2 M
     /// instructions per megabyte of prose when it did not.
     #[inline(always)]
-    pub fn find(&self, s: &str, mut found: impl FnMut(usize, usize, usize)) {
-        let b = s.as_bytes();
-        let mut i = 0;
-        while i < b.len() {
+    pub fn find_in(
+        &self,
+        text: &str,
+        start: usize,
+        end: usize,
+        mut found: impl FnMut(usize, usize, usize),
+    ) {
+        let b = text.as_bytes();
+        let mut i = start;
+        while i < end {
             // Skip to the next byte that can begin a name (most bytes cannot).
-            match self.next_start(b, i) {
+            match self.next_start(b, start, i, end) {
                 Some(at) => i = at,
                 None => return,
             }
             // A name's first byte is ASCII or a UTF-8 lead byte, so `i` is a char boundary.
-            if !word_char_before(s, i) {
-                let hit = self.candidates(&b[i..]).find(|p| {
-                    b[i..].starts_with(p.name.as_bytes()) && !word_char_after(s, i + p.name.len())
+            if i == start || !word_char_before(text, i) {
+                let rest = &b[i..end];
+                let hit = self.candidates(&b[i..], rest.len()).find(|p| {
+                    let e = i + p.name.len();
+                    rest.starts_with(p.name.as_bytes()) && (e == end || !word_char_after(text, e))
                 });
                 if let Some(p) = hit {
                     found(i, i + p.name.len(), p.owner);
@@ -394,6 +422,24 @@ mod tests {
             let mut got = Vec::new();
             m.find(&text, |a, b, o| got.push((a, b, o)));
             proptest::prop_assert_eq!(got, naive(&names, &text));
+        }
+
+        /// A run inside a longer text is searched as if it stood alone, whatever is around
+        /// it (the vector loads read beyond it).
+        #[test]
+        fn a_run_is_searched_as_its_own_text(
+            names in proptest::collection::vec("[A-Ca-b É]{1,6}", 0..8),
+            text in "[A-Ca-b É.,]{0,70}",
+            a in 0usize..80,
+            b in 0usize..80,
+        ) {
+            let names: Vec<(&str, usize)> = names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
+            let m = NameMatcher::new(names.iter().copied());
+            let bound = |k: usize| (0..=k.min(text.len())).rev().find(|&k| text.is_char_boundary(k)).unwrap_or(0);
+            let (start, end) = (bound(a.min(b)), bound(a.max(b)));
+            let mut got = Vec::new();
+            m.find_in(&text, start, end, |x, y, o| got.push((x - start, y - start, o)));
+            proptest::prop_assert_eq!(got, naive(&names, &text[start..end]));
         }
     }
 
