@@ -102,14 +102,18 @@ fn word(b: &[u8]) -> (u64, u64) {
     (u64::from_le_bytes(buf), mask)
 }
 
-/// Group `patterns` by `key`, longest first within a group (stable: the first given wins
-/// among equals); returns the group start offsets.
+/// Group `patterns` by `key`, longest first within a group, and keep the first given of a
+/// name given twice; returns the group start offsets. (Names of one length are ordered by
+/// name, not as given: two different ones never both match at one place.)
 fn group<'p>(
-    patterns: &mut [Pattern<'p>],
+    patterns: &mut Vec<Pattern<'p>>,
     groups: usize,
     key: impl Fn(&Pattern<'p>) -> usize,
 ) -> Vec<u32> {
-    patterns.sort_by_key(|p| (key(p), std::cmp::Reverse(p.name.len())));
+    // Stable, so that equal names stay in the order given and `dedup_by` keeps the first;
+    // cheaper than a hash set of the names for a cast of a few dozen.
+    patterns.sort_by_key(|p| (key(p), std::cmp::Reverse(p.name.len()), p.name));
+    patterns.dedup_by(|later, earlier| later.name == earlier.name);
     let mut starts = vec![0u32; groups + 1];
     for p in patterns.iter() {
         starts[key(p) + 1] += 1;
@@ -122,12 +126,11 @@ fn group<'p>(
 
 impl<'p> NameMatcher<'p> {
     pub fn new(names: impl IntoIterator<Item = (&'p str, usize)>) -> NameMatcher<'p> {
-        let mut seen = fnv::FnvHashSet::default();
         let mut first = [false; 256];
         let mut pairs = [0u64; 64];
         let (mut long, mut short): (Vec<Pattern<'p>>, Vec<Pattern<'p>>) = names
             .into_iter()
-            .filter(|(n, _)| !n.is_empty() && seen.insert(*n))
+            .filter(|(n, _)| !n.is_empty())
             .map(|(name, owner)| {
                 let b = name.as_bytes();
                 first[b[0] as usize] = true;
