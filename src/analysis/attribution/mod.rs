@@ -135,6 +135,7 @@ pub fn attribute(
         toks: &prose.toks,
         ids: &prose.ids,
         mention_at: &prose.mention_at,
+        persons: &prose.persons,
         quote_at: &prose.quote_at,
         sents: &sents,
         lex: &lex,
