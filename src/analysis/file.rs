@@ -185,31 +185,8 @@ fn extract(text: &str, parse: &Parse) -> (Vec<Entity>, Vec<Reference>) {
             Block::Heading(_) | Block::Paragraph(_) | Block::Comment(_) => {}
         }
     }
-    let mentions = parse.mentions();
-    // Sized once (about one reference per mention): growing it copied the references several
-    // times; the spare room left is given back below.
-    references.reserve(mentions.len() + 2 * parse.quotes.len());
-    for inline in mentions {
-        match &inline.kind {
-            InlineKind::SpanMention {
-                surface,
-                target: Some(t),
-            } => references.push(Reference {
-                id: t.id(text).into(),
-                span: t.span(),
-                role: RefRole::SpanMention {
-                    surface: *surface,
-                    full: inline.span,
-                },
-            }),
-            InlineKind::BareMention(t) => references.push(Reference {
-                id: t.id(text).into(),
-                span: t.span(),
-                role: RefRole::BareMention { full: inline.span },
-            }),
-            _ => {}
-        }
-    }
+    // Speaker and via references: few, put in text order on their own, together with the
+    // property references (a stable sort: on a tie a property reference comes first).
     for (qi, q) in parse.quotes.iter().enumerate() {
         if let Some(AttrContent::Speaker { speaker, via }) = q.attr.as_ref().map(|a| &a.content) {
             references.push(Reference {
@@ -227,6 +204,50 @@ fn extract(text: &str, parse: &Parse) -> (Vec<Entity>, Vec<Reference>) {
         }
     }
     references.sort_by_key(|r| r.span.start);
+    let mentions = parse.mentions();
+    // The mentions come in text order: merged with the short list as they are made, instead
+    // of sorting the whole (file-sized) vector afterwards. Sized once: growing it copied the
+    // references several times.
+    let mut merged = Vec::with_capacity(references.len() + mentions.len());
+    let mut others = references.into_iter().peekable();
+    let mut last = 0;
+    let mut in_order = true;
+    for inline in mentions {
+        let r = match &inline.kind {
+            InlineKind::SpanMention {
+                surface,
+                target: Some(t),
+            } => Reference {
+                id: t.id(text).into(),
+                span: t.span(),
+                role: RefRole::SpanMention {
+                    surface: *surface,
+                    full: inline.span,
+                },
+            },
+            InlineKind::BareMention(t) => Reference {
+                id: t.id(text).into(),
+                span: t.span(),
+                role: RefRole::BareMention { full: inline.span },
+            },
+            _ => continue,
+        };
+        let at = r.span.start;
+        in_order &= at >= last;
+        last = at;
+        // What a stable sort of properties, then mentions, then speakers would give on a tie.
+        while let Some(o) = others.next_if(|o| {
+            o.span.start < at || (o.span.start == at && matches!(o.role, RefRole::Property { .. }))
+        }) {
+            merged.push(o);
+        }
+        merged.push(r);
+    }
+    merged.extend(others);
+    let mut references = merged;
+    if !in_order {
+        references.sort_by_key(|r| r.span.start);
+    }
     // Kept for every file of the workspace: no spare capacity (a third of the index's memory).
     references.shrink_to_fit();
     entities.shrink_to_fit();

@@ -57,6 +57,8 @@ pub(super) struct Input<'a> {
     pub sents: &'a [Sentence],
     pub lex: &'a Lexicon,
     pub explicit: &'a [Explicit<'a>],
+    /// Each mention of a person (`Prose::persons`).
+    pub persons: &'a [(u32, &'a str)],
     /// The quotation tokens, in order (`Prose::quote_at`).
     pub quote_at: &'a [u32],
     /// The plain words of each quotation.
@@ -68,7 +70,14 @@ pub(super) struct Input<'a> {
 pub(super) fn run<'a>(input: &Input<'a>, lookup: &Lookup<'_>) -> Vec<Outcome<'a>> {
     let toks = input.toks;
     let mut out = vec![Outcome::Pending; input.texts.len()];
-    let mut res = Resolver::new(toks, input.ids, input.mention_at, input.sents, lookup);
+    let mut res = Resolver::new(
+        toks,
+        input.ids,
+        input.mention_at,
+        input.persons,
+        input.sents,
+        lookup,
+    );
     let mut state = State::Empty;
     // Buffers reused from sentence to sentence.
     let mut cues: Vec<Cue<'a>> = Vec::new();

@@ -126,7 +126,7 @@ pub fn attribute(
         .collect();
     let texts: Vec<Cow<'_, str>> = quotes.iter().map(|q| quote_text(file, q)).collect();
     // ASCII-lowercased once, so that most words' lowercase forms are slices of it.
-    let lowered = file.text.to_ascii_lowercase();
+    let lowered = ascii_lowercase(&file.text);
     let owned = prose::Owned::default();
     let prose = prose::build(file, &lowered, &owned, lookup);
     let lex = lexicon::Lexicon::new(config, file.meta("lang"));
@@ -135,6 +135,7 @@ pub fn attribute(
         toks: &prose.toks,
         ids: &prose.ids,
         mention_at: &prose.mention_at,
+        persons: &prose.persons,
         quote_at: &prose.quote_at,
         sents: &sents,
         lex: &lex,
@@ -217,6 +218,25 @@ pub fn attribute(
             }
         })
         .collect()
+}
+
+/// `text.to_ascii_lowercase()`, a few KiB at a time: the copy and the lowercasing then meet
+/// the same cache lines, where a whole-file copy then a second pass over a large file read it
+/// from memory twice.
+fn ascii_lowercase(text: &str) -> String {
+    const CHUNK: usize = 4096;
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while at < text.len() {
+        let mut end = (at + CHUNK).min(text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        out.push_str(&text[at..end]);
+        out[at..end].make_ascii_lowercase();
+        at = end;
+    }
+    out
 }
 
 fn explicit(q: &Quote) -> Option<Attribution> {

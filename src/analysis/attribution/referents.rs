@@ -81,9 +81,8 @@ pub(super) struct Resolver<'a> {
 /// pronoun reads the gender of a person entity only (see `fits`), and mentions of
 /// organisations and places are then not hashed.
 fn genders<'a>(
-    toks: &[Tok<'a>],
+    persons: &[(u32, &'a str)],
     ids: &[&'a str],
-    mention_at: &[u32],
     lookup: &Lookup<'_>,
 ) -> FnvMap<&'a str, Option<Gender>> {
     /// Per entity: male and female votes (only whether there are any matters), whether its
@@ -104,28 +103,19 @@ fn genders<'a>(
     };
     // A surface recurs with every mention: read its honorific once.
     let mut surfaces: FnvMap<&str, Option<Gender>> = FnvMap::default();
-    for &at in mention_at {
-        let t = &toks[at as usize];
-        if let TokKind::Mention {
-            id,
-            kind: Some(EntityKind::Person),
-        } = &t.kind
-        {
-            let id = ids[*id as usize];
-            let v = votes.entry(id).or_default();
-            if v.last_surface != Some(t.low()) {
-                v.last_surface = Some(t.low());
-                let g = *surfaces
-                    .entry(t.low())
-                    .or_insert_with(|| name_gender(t.low()));
-                vote(v, g);
-            }
-            if !v.names_counted {
-                v.names_counted = true;
-                if let Some(e) = lookup(id) {
-                    for n in e.names() {
-                        vote(v, name_gender(n));
-                    }
+    for &(id, low) in persons {
+        let id = ids[id as usize];
+        let v = votes.entry(id).or_default();
+        if v.last_surface != Some(low) {
+            v.last_surface = Some(low);
+            let g = *surfaces.entry(low).or_insert_with(|| name_gender(low));
+            vote(v, g);
+        }
+        if !v.names_counted {
+            v.names_counted = true;
+            if let Some(e) = lookup(id) {
+                for n in e.names() {
+                    vote(v, name_gender(n));
                 }
             }
         }
@@ -164,13 +154,14 @@ impl<'a> Resolver<'a> {
         toks: &'a [Tok<'a>],
         ids: &'a [&'a str],
         mention_at: &'a [u32],
+        persons: &[(u32, &'a str)],
         sents: &'a [Sentence],
         lookup: &Lookup<'_>,
     ) -> Self {
         Resolver {
             toks,
             sents,
-            genders: genders(toks, ids, mention_at, lookup),
+            genders: genders(persons, ids, lookup),
             ids,
             mention_at,
             clause: Vec::with_capacity(sents.len()),
@@ -332,7 +323,7 @@ mod tests {
             "[Smith]{@smith} met [Jones]{@jones} and [Lady X]{@acme} in [Paris]{@paris}.",
         );
         let lookup = s.lookup();
-        let g = genders(&s.prose.toks, &s.prose.ids, &s.prose.mention_at, &lookup);
+        let g = genders(&s.prose.persons, &s.prose.ids, &lookup);
         assert_eq!(g["smith"], Some(Gender::Male)); // alias `Mr Smith`
         assert_eq!(g["jones"], Some(Gender::Female)); // alias `Ms Jones`
                                                       // Only people get one: a pronoun's gender is matched against people only.
@@ -340,12 +331,7 @@ mod tests {
         assert_eq!(g.get("paris"), None);
         // The surface `Lady Smith` votes female against the alias `Mr Smith`: no gender.
         let s = Snippet::new("[Lady Smith]{@smith} met [Jones]{@jones}.");
-        let g = genders(
-            &s.prose.toks,
-            &s.prose.ids,
-            &s.prose.mention_at,
-            &s.lookup(),
-        );
+        let g = genders(&s.prose.persons, &s.prose.ids, &s.lookup());
         assert_eq!(g["smith"], None);
         assert_eq!(g["jones"], Some(Gender::Female));
     }
@@ -360,6 +346,7 @@ mod tests {
             &s.prose.toks,
             &s.prose.ids,
             &s.prose.mention_at,
+            &s.prose.persons,
             &s.sents,
             &lookup,
         );
@@ -388,6 +375,7 @@ mod tests {
             &s.prose.toks,
             &s.prose.ids,
             &s.prose.mention_at,
+            &s.prose.persons,
             &s.sents,
             &lookup,
         );

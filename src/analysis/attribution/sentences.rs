@@ -68,7 +68,9 @@ pub(super) fn split(
 ) -> Vec<Sentence> {
     let toks = &prose.toks;
     let stops = &prose.stops;
-    let mut out = Vec::new();
+    // At most a sentence per stop and one more per paragraph: sized once, as growing a large
+    // file's vector copied it several times.
+    let mut out = Vec::with_capacity(stops.len() + prose.paras.len());
     // The next token that may end a sentence (paragraphs come in token order).
     let mut next_stop = 0;
     for (pi, para) in prose.paras.iter().enumerate() {

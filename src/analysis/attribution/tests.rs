@@ -845,3 +845,19 @@ mod fuzz {
         }
     }
 }
+
+#[test]
+fn chunked_lowercase_matches_the_standard_one_across_multibyte_boundaries() {
+    // Multi-byte characters at every offset, so that some straddle a chunk's end.
+    let text: String = (0..3000)
+        .map(|i| match i % 4 {
+            0 => "Ä",
+            1 => "B€",
+            2 => "c",
+            _ => "D😀",
+        })
+        .collect();
+    assert!(text.len() > 8192);
+    assert_eq!(ascii_lowercase(&text), text.to_ascii_lowercase());
+    assert_eq!(ascii_lowercase(""), "");
+}
