@@ -264,14 +264,7 @@ pub(super) fn build<'a>(
         let inlines = block.inlines().unwrap_or_default();
         let inside_quote = block.span().start < skip_until;
         if !inside_quote {
-            lex_run(
-                &mut run,
-                text,
-                &mut prose.toks,
-                &mut prose.stops,
-                lowered,
-                owned,
-            );
+            flush(&mut run, text, &mut prose, lowered, owned);
             close_para(&mut prose);
             prose.paras.push(Para {
                 start: prose.toks.len(),
@@ -289,14 +282,7 @@ pub(super) fn build<'a>(
             if next_quote < top.len() && quotes[top[next_quote]].open.start == inline.span.start {
                 let qi = top[next_quote];
                 next_quote += 1;
-                lex_run(
-                    &mut run,
-                    text,
-                    &mut prose.toks,
-                    &mut prose.stops,
-                    lowered,
-                    owned,
-                );
+                flush(&mut run, text, &mut prose, lowered, owned);
                 let span = quotes[qi].span();
                 prose.quote_tok[qi] = Some(prose.toks.len());
                 prose.quote_at.push(prose.toks.len() as u32);
@@ -323,14 +309,7 @@ pub(super) fn build<'a>(
                 InlineKind::Newline => run.push_char(text, ' ', inline.span),
                 InlineKind::Attr(_) => {}
                 InlineKind::SpanMention { surface, target } => {
-                    lex_run(
-                        &mut run,
-                        text,
-                        &mut prose.toks,
-                        &mut prose.stops,
-                        lowered,
-                        owned,
-                    );
+                    flush(&mut run, text, &mut prose, lowered, owned);
                     let shown = unescape(surface.slice(text));
                     // The surface as written, in ASCII: its lowercase is in `lowered`.
                     let lower = match &shown {
@@ -357,14 +336,7 @@ pub(super) fn build<'a>(
                     }
                 }
                 InlineKind::BareMention(t) => {
-                    lex_run(
-                        &mut run,
-                        text,
-                        &mut prose.toks,
-                        &mut prose.stops,
-                        lowered,
-                        owned,
-                    );
+                    flush(&mut run, text, &mut prose, lowered, owned);
                     // One lookup for the name shown and the kind.
                     let entity = lookup(t.id(text));
                     let shown = entity.map_or(t.id(text), |e| e.display_name());
@@ -385,14 +357,7 @@ pub(super) fn build<'a>(
             }
         }
     }
-    lex_run(
-        &mut run,
-        text,
-        &mut prose.toks,
-        &mut prose.stops,
-        lowered,
-        owned,
-    );
+    flush(&mut run, text, &mut prose, lowered, owned);
     close_para(&mut prose);
     prose.paras.retain(|p| p.end > p.start);
     prose
@@ -443,6 +408,11 @@ fn mention_tok<'a>(
 
 /// Lex the run into words and punctuation, and empty it (keeping its allocation).
 /// Tokens that may end a sentence go to `stops` too.
+/// Lex the pending run of plain text onto `prose`'s tokens.
+fn flush<'a>(run: &mut Run, text: &str, prose: &mut Prose<'a>, lowered: &'a str, owned: &'a Owned) {
+    lex_run(run, text, &mut prose.toks, &mut prose.stops, lowered, owned);
+}
+
 fn lex_run<'a>(
     run: &mut Run,
     text: &str,
