@@ -3,7 +3,7 @@
 
 use super::cues::{self, Cue, CueKind};
 use super::lexicon::{is_adverb, is_coordinator, is_determiner, is_title_word, pronoun, Lexicon};
-use super::prose::{Tok, TokKind};
+use super::prose::{positions_in, Tok, TokKind};
 use super::referents::{Ref, Resolver};
 use super::sentences::Sentence;
 use super::subject::{Clause, Subject};
@@ -114,15 +114,7 @@ pub(super) fn run<'a>(input: &Input<'a>, lookup: &Lookup<'_>) -> Vec<Outcome<'a>
         };
         let mut last: Option<State> = None;
         let mut first_speaker: Option<Ref<'a>> = None;
-        let quote_at = input.quote_at;
-        while next_quote < quote_at.len() && (quote_at[next_quote] as usize) < sent.start {
-            next_quote += 1;
-        }
-        let first_quote = next_quote;
-        while next_quote < quote_at.len() && (quote_at[next_quote] as usize) < sent.end {
-            next_quote += 1;
-        }
-        for &qt in &quote_at[first_quote..next_quote] {
+        for &qt in positions_in(input.quote_at, &mut next_quote, sent.start, sent.end) {
             let qt = qt as usize;
             let Some(qi) = toks[qt].quote() else { continue };
             match &input.explicit[qi] {

@@ -408,6 +408,25 @@ fn mention_tok<'a>(
 
 /// Lex the run into words and punctuation, and empty it (keeping its allocation).
 /// Tokens that may end a sentence go to `stops` too.
+/// The entries of `positions` (token indices in ascending order, like [`Prose::stops`]) in
+/// `lo..hi`, for callers that visit ranges in ascending order: `cursor` starts at 0 and is
+/// moved past the entries returned.
+pub(super) fn positions_in<'p>(
+    positions: &'p [u32],
+    cursor: &mut usize,
+    lo: usize,
+    hi: usize,
+) -> &'p [u32] {
+    while *cursor < positions.len() && (positions[*cursor] as usize) < lo {
+        *cursor += 1;
+    }
+    let first = *cursor;
+    while *cursor < positions.len() && (positions[*cursor] as usize) < hi {
+        *cursor += 1;
+    }
+    &positions[first..*cursor]
+}
+
 /// Lex the pending run of plain text onto `prose`'s tokens.
 fn flush<'a>(run: &mut Run, text: &str, prose: &mut Prose<'a>, lowered: &'a str, owned: &'a Owned) {
     lex_run(run, text, &mut prose.toks, &mut prose.stops, lowered, owned);

@@ -342,14 +342,7 @@ mod tests {
             "[Smith]{@smith} thanked [Jones]{@jones} and [Acme]{@acme}. She smiled. It paid. He left. They agreed.",
         );
         let lookup = s.lookup();
-        let mut res = Resolver::new(
-            &s.prose.toks,
-            &s.prose.ids,
-            &s.prose.mention_at,
-            &s.prose.persons,
-            &s.sents,
-            &lookup,
-        );
+        let mut res = s.resolver(&lookup);
         let mut shown = Vec::new();
         for (k, _) in s.sents.iter().enumerate() {
             let c = s.clause(k);
@@ -371,14 +364,7 @@ mod tests {
     fn a_person_who_is_no_entity_stops_the_search() {
         let s = Snippet::new("[Smith]{@smith} arrived. A spokesman spoke. He left.");
         let lookup = s.lookup();
-        let mut res = Resolver::new(
-            &s.prose.toks,
-            &s.prose.ids,
-            &s.prose.mention_at,
-            &s.prose.persons,
-            &s.sents,
-            &lookup,
-        );
+        let mut res = s.resolver(&lookup);
         let mut last = None;
         for (k, _) in s.sents.iter().enumerate() {
             let subject = s.clause(k).clause_subject();

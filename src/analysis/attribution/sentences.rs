@@ -3,7 +3,7 @@
 //! (`Mr.`) and initials do not end one.
 
 use super::lexicon::{is_abbreviation, is_adverb, is_determiner, is_title_word, pronoun, Lexicon};
-use super::prose::{Prose, Tok, TokKind};
+use super::prose::{positions_in, Prose, Tok, TokKind};
 
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Sentence {
@@ -77,14 +77,7 @@ pub(super) fn split(
         let mut start = para.start;
         let ptoks = &toks[para.start..para.end];
         // Only the tokens that may end a sentence: no other token ends one.
-        while next_stop < stops.len() && (stops[next_stop] as usize) < para.start {
-            next_stop += 1;
-        }
-        let first_stop = next_stop;
-        while next_stop < stops.len() && (stops[next_stop] as usize) < para.end {
-            next_stop += 1;
-        }
-        for &i in &stops[first_stop..next_stop] {
+        for &i in positions_in(stops, &mut next_stop, para.start, para.end) {
             let i = i as usize;
             let k = i - para.start;
             let t = &ptoks[k];

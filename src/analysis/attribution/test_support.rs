@@ -2,8 +2,10 @@
 
 use super::lexicon::Lexicon;
 use super::prose::{self, Prose};
+use super::referents::Resolver;
 use super::sentences::{self, Sentence};
 use super::subject::{Clause, Subject};
+use super::Lookup;
 use crate::analysis::entity::Entity;
 use crate::analysis::file::FileData;
 use crate::syntax::ParseOptions;
@@ -43,6 +45,18 @@ impl Snippet {
 
     pub(super) fn lookup<'s>(&'s self) -> impl Fn(&str) -> Option<&'s Entity> + 's {
         |id: &str| self.file.entity(id).map(|(_, e)| e)
+    }
+
+    /// A pronoun resolver over the snippet's tokens and sentences.
+    pub(super) fn resolver<'s>(&'s self, lookup: &Lookup<'_>) -> Resolver<'s> {
+        Resolver::new(
+            &self.prose.toks,
+            &self.prose.ids,
+            &self.prose.mention_at,
+            &self.prose.persons,
+            &self.sents,
+            lookup,
+        )
     }
 
     pub(super) fn clause(&self, s: usize) -> Clause<'_> {
