@@ -10,6 +10,12 @@
 //! For profiling, `NEWSMARK_PROFILE=<workload>[:<iterations>]` runs one workload without
 //! criterion (`check-1mb`, `parse-1mb`, `pulldown-1mb`, `check-100kb`, `parse-100kb`,
 //! `check-articles`, `parse-articles`, `pulldown-articles`), e.g. under `perf record` or `valgrind --tool=callgrind`.
+//!
+//! `NEWSMARK_PAIRED=<rounds> cargo bench --bench parse` runs the workloads interleaved, round
+//! after round, and prints the medians of the per-round ratios and growth: steadier than
+//! criterion's separate runs on a noisy machine. It also times two floors that are not
+//! newsmark code (finding the words; finding, lowercasing and looking up each word), the least
+//! an analysis that reads every word could cost.
 
 #[path = "../tests/support/gen.rs"]
 mod gen;
@@ -171,6 +177,163 @@ fn articles(c: &mut Criterion<CpuTime>) {
     group.finish();
 }
 
+/// The least any analysis that reads every word could cost: split the text into words,
+/// lowercase each and look it up in a small table (what attribution must do at the very least
+/// to find reporting verbs, pronouns and titles). Not newsmark code: a floor for the ratio.
+fn word_floor(text: &str, table: &fnv::FnvHashSet<&'static str>) -> usize {
+    let bytes = text.as_bytes();
+    let mut buf = [0u8; 32];
+    let (mut i, mut hits) = (0, 0);
+    while i < bytes.len() {
+        while i < bytes.len() && !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        let word = &bytes[start..i];
+        if !word.is_empty() && word.len() <= buf.len() {
+            for (d, c) in buf.iter_mut().zip(word) {
+                *d = c.to_ascii_lowercase();
+            }
+            // ASCII alphanumerics only, so always UTF-8.
+            if std::str::from_utf8(&buf[..word.len()]).is_ok_and(|w| table.contains(w)) {
+                hits += 1;
+            }
+        }
+    }
+    hits
+}
+
+/// Less still: only find where each word starts (no lowercasing, no lookup).
+fn word_count_floor(text: &str) -> usize {
+    let mut in_word = false;
+    let mut words = 0;
+    for &b in text.as_bytes() {
+        let w = b.is_ascii_alphanumeric();
+        words += usize::from(w && !in_word);
+        in_word = w;
+    }
+    words
+}
+
+const FLOOR_WORDS: [&str; 24] = [
+    "said",
+    "says",
+    "told",
+    "added",
+    "warned",
+    "explained",
+    "replied",
+    "claimed",
+    "stressed",
+    "according",
+    "he",
+    "she",
+    "they",
+    "his",
+    "her",
+    "their",
+    "the",
+    "a",
+    "an",
+    "of",
+    "to",
+    "mr",
+    "ms",
+    "minister",
+];
+
+/// CPU time of one call, in nanoseconds.
+fn cpu_ns<R>(f: impl FnOnce() -> R) -> u64 {
+    let start = thread_cpu_ns();
+    black_box(f());
+    thread_cpu_ns().saturating_sub(start)
+}
+
+/// `NEWSMARK_PAIRED=<rounds>`: every workload once per round, interleaved, so that a slow
+/// patch of the machine slows both sides of each ratio alike; the medians of the per-round
+/// ratios are then far steadier than ratios of separate criterion runs.
+fn paired(rounds: usize) {
+    let big = gen::document(42, 1024 * 1024);
+    let small = gen::document(42, 100 * 1024);
+    let table: fnv::FnvHashSet<&'static str> = FLOOR_WORDS.into_iter().collect();
+    // Enough repetitions of the small document to take about as long as one big one.
+    let reps = (big.len() / small.len()).max(1);
+    let scale = big.len() as f64 / (reps * small.len()) as f64;
+    type Work<'a> = Box<dyn Fn(&str) -> usize + 'a>;
+    let works: [(&str, Work<'_>); 5] = [
+        ("pulldown-cmark", Box::new(pulldown)),
+        ("newsmark-parse", Box::new(newsmark_parse)),
+        ("newsmark-check", Box::new(newsmark_check)),
+        ("floor: words", Box::new(word_count_floor)),
+        ("floor: words + lookup", Box::new(|t| word_floor(t, &table))),
+    ];
+    // [work][size] -> per-round nanoseconds (size 0: 100 KB x reps, 1: 1 MB).
+    let mut ns = vec![[Vec::new(), Vec::new()]; works.len()];
+    for round in 0..rounds + 2 {
+        for k in 0..works.len() {
+            // Rotate the order, so no workload always runs after the same one.
+            let w = (k + round) % works.len();
+            let (_, f) = &works[w];
+            let t_small = cpu_ns(|| (0..reps).map(|_| f(black_box(&small))).sum::<usize>());
+            let t_big = cpu_ns(|| f(black_box(&big)));
+            // The first two rounds warm caches and the allocator.
+            if round >= 2 {
+                ns[w][0].push(t_small as f64);
+                ns[w][1].push(t_big as f64);
+            }
+        }
+    }
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        let q = |p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
+        (q(0.5), q(0.25), q(0.75))
+    };
+    let per_round = |a: usize, size: usize, b: usize| -> Vec<f64> {
+        ns[a][size]
+            .iter()
+            .zip(&ns[b][size])
+            .map(|(x, y)| x / y)
+            .collect()
+    };
+    println!(
+        "{rounds} rounds; 100 KB = {} bytes x {reps}, 1 MB = {} bytes; medians [quartiles] of per-round figures",
+        small.len(),
+        big.len()
+    );
+    println!("| workload | 100 KB x {reps} | 1 MB | ratio vs pulldown-cmark, 100 KB | ratio, 1 MB | growth for 10x input (target <= 11x) |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+    for (w, (name, _)) in works.iter().enumerate() {
+        let (s, _, _) = median(ns[w][0].clone());
+        let (b, _, _) = median(ns[w][1].clone());
+        let r_small = median(per_round(0, 0, w));
+        let r_big = median(per_round(0, 1, w));
+        // Per round: time at 1 MB over time at 100 KB x reps, scaled to exactly 10x the bytes.
+        let growth: Vec<f64> = ns[w][1]
+            .iter()
+            .zip(&ns[w][0])
+            .map(|(b, s)| b / s * 10.0 / scale)
+            .collect();
+        let g = median(growth);
+        println!(
+            "| {name} | {:.3} ms | {:.3} ms | {:.2} [{:.2}–{:.2}] | {:.2} [{:.2}–{:.2}] | {:.2}x [{:.2}–{:.2}] |",
+            s / 1e6,
+            b / 1e6,
+            r_small.0,
+            r_small.1,
+            r_small.2,
+            r_big.0,
+            r_big.1,
+            r_big.2,
+            g.0,
+            g.1,
+            g.2
+        );
+    }
+}
+
 fn profile(spec: &str) {
     let (name, n) = spec.split_once(':').unwrap_or((spec, "1"));
     let n: usize = n.parse().expect("iterations");
@@ -210,6 +373,10 @@ fn profile(spec: &str) {
 fn main() {
     if let Ok(spec) = std::env::var("NEWSMARK_PROFILE") {
         profile(&spec);
+        return;
+    }
+    if let Ok(rounds) = std::env::var("NEWSMARK_PAIRED") {
+        paired(rounds.parse().expect("NEWSMARK_PAIRED=<rounds>"));
         return;
     }
     let mut c = Criterion::default()
