@@ -222,8 +222,9 @@ fn push_chars(chars: &mut Vec<(char, Span)>, text: &str, span: Span) {
     }
 }
 
-/// The most tokens reserved up front (under 128 KiB of them).
-const MAX_TOKEN_RESERVE: usize = 3_200;
+/// The most tokens reserved up front (40 MiB of them, for about 10 MB of prose): past that,
+/// the vector grows by doubling again, so a huge file without prose reserves no more.
+const MAX_TOKEN_RESERVE: usize = 1 << 20;
 
 /// `lowered` is `file.text` with ASCII letters lowercased (same byte offsets); `owned` keeps
 /// the lowercase forms that are not slices of it.
@@ -238,10 +239,12 @@ pub(super) fn build<'a>(
     let mut top: Vec<usize> = (0..quotes.len()).filter(|&i| !quotes[i].nested).collect();
     top.sort_by_key(|&i| quotes[i].open.start);
     let mut prose = Prose {
-        // About a token every 10 bytes of news prose with markup. The reserve is capped below
-        // glibc's default mmap threshold: reserving 9 MB for a 1 MB document at once raised
-        // the language server's peak RSS by about 10 MB.
-        toks: Vec::with_capacity((text.len() / 8).min(MAX_TOKEN_RESERVE)),
+        // A token every 11-19 bytes of news prose with markup (the corpus, the example, the
+        // benchmark's documents): reserve one every 10 bytes. Grown by doubling instead, the
+        // vector of a 1 MB file was copied five times (4 MB moved through the cache, the
+        // larger part of the 1 MB check's extra memory traffic), and its peak was 1.5x the
+        // final capacity while the last copy was made.
+        toks: Vec::with_capacity((text.len() / 10).min(MAX_TOKEN_RESERVE)),
         paras: Vec::new(),
         quote_tok: vec![None; quotes.len()],
         quote_at: Vec::new(),
