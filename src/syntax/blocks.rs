@@ -5,7 +5,7 @@ use super::inline::{lex_inlines, scan_property_refs, Brackets};
 use super::quotes::Pairing;
 use super::{
     Block, Definition, FrontMatter, FrontMatterEntry, Heading, IdRef, Inlines, Paragraph, Parse,
-    Property, QuoteStyle, SmallText, Span, SyntaxError, Tokens, Word,
+    Property, QuoteStyle, SharedTokens, SmallText, Span, SyntaxError, Tokens, Word,
 };
 
 /// One source line: `content` excludes the line end, `next` is where the next line starts.
@@ -150,8 +150,13 @@ fn is_key(k: &str) -> bool {
 
 /// The blocks of `text` with their quotations paired, and the one buffer of inline tokens that
 /// their [`Inlines`] index. `tokens` is an empty buffer, possibly with capacity from an earlier
-/// parse.
-pub(super) fn parse_blocks(text: &str, style: QuoteStyle, mut tokens: Tokens) -> (Parse, Tokens) {
+/// parse. Every prose block's [`Inlines`] holds `shared`, where the buffer goes once complete.
+pub(super) fn parse_blocks(
+    text: &str,
+    style: QuoteStyle,
+    mut tokens: Tokens,
+    shared: &SharedTokens,
+) -> (Parse, Tokens) {
     // News has a block every 80-270 bytes (the benchmark's documents and the corpus); estimated
     // from the length rather than by counting lines, which would read all the text once more.
     // Kept close to the typical size: a larger spare tail made glibc return the freed heap to
@@ -178,6 +183,7 @@ pub(super) fn parse_blocks(text: &str, style: QuoteStyle, mut tokens: Tokens) ->
     tokens.list.reserve(text.len() / 24 + 8);
     let mut lex = Lex {
         tokens,
+        shared,
         brackets: Brackets::default(),
         pairing: Pairing::new(text, style),
     };
@@ -223,13 +229,14 @@ pub(super) fn parse_blocks(text: &str, style: QuoteStyle, mut tokens: Tokens) ->
 }
 
 /// The token buffer of a parse, the lexer's reused scratch space and the quotation pairing.
-struct Lex {
+struct Lex<'s> {
     tokens: Tokens,
+    shared: &'s SharedTokens,
     brackets: Brackets,
     pairing: Pairing,
 }
 
-impl Lex {
+impl Lex<'_> {
     /// Lex `range` into the buffer; returns the block's share of it.
     fn block(&mut self, text: &str, range: Span, errors: &mut Vec<SyntaxError>) -> Inlines {
         let start = self.tokens.list.len();
@@ -241,7 +248,7 @@ impl Lex {
             &mut self.brackets,
         );
         self.tokens.note_owners(start);
-        Inlines::pending(start..self.tokens.list.len())
+        Inlines::pending(self.shared, start..self.tokens.list.len())
     }
 
     /// Pair the quotation marks of the block at `at`, just made (not a comment).

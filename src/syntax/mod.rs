@@ -86,6 +86,7 @@ impl Block {
     }
 
     /// The inline content of prose blocks (headings and paragraphs).
+    #[inline]
     pub fn inlines(&self) -> Option<&[Inline]> {
         match self {
             Block::Heading(h) => Some(&h.inlines),
@@ -117,15 +118,23 @@ pub struct Paragraph {
 /// parse, and the many small vectors cost more to allocate and free than to fill).
 #[derive(Clone, Default)]
 pub struct Inlines {
-    /// `None` while the parse is being built.
-    buf: Option<std::sync::Arc<TokenBuf>>,
+    /// Empty while the parse is being built.
+    buf: Option<SharedTokens>,
     range: std::ops::Range<usize>,
 }
 
+/// The token buffer that a parse's blocks share. Each block holds it from the start and the
+/// buffer is put in once complete, so that the blocks need not be visited again afterwards
+/// (a second pass over the blocks of a large file, which have left the cache by then).
+type SharedTokens = std::sync::Arc<std::sync::OnceLock<TokenBuf>>;
+
 impl Inlines {
-    /// The tokens of `range` in the parse's token buffer (filled in by [`parse`]).
-    fn pending(range: std::ops::Range<usize>) -> Inlines {
-        Inlines { buf: None, range }
+    /// The tokens of `range` in `buf` (filled in by [`parse`]).
+    fn pending(buf: &SharedTokens, range: std::ops::Range<usize>) -> Inlines {
+        Inlines {
+            buf: Some(buf.clone()),
+            range,
+        }
     }
 
     /// This block's tokens in `tokens`, the buffer still being built.
@@ -138,7 +147,7 @@ impl std::ops::Deref for Inlines {
     type Target = [Inline];
 
     fn deref(&self) -> &[Inline] {
-        match &self.buf {
+        match self.buf.as_deref().and_then(std::sync::OnceLock::get) {
             Some(buf) => &buf.0.list[self.range.clone()],
             None => &[],
         }
@@ -440,7 +449,9 @@ impl Parse {
         // Every block's tokens are in the one buffer its prose blocks share.
         let buf = self.blocks.iter().find_map(|b| match b {
             Block::Heading(Heading { inlines, .. })
-            | Block::Paragraph(Paragraph { inlines, .. }) => inlines.buf.as_deref(),
+            | Block::Paragraph(Paragraph { inlines, .. }) => {
+                inlines.buf.as_deref().and_then(std::sync::OnceLock::get)
+            }
             Block::Definition(_) | Block::Comment(_) => None,
         });
         let (list, at): (&[Inline], &[usize]) = match buf {
@@ -454,16 +465,11 @@ impl Parse {
 
 /// Parse a newsmark document. Never fails, never panics.
 pub fn parse(text: &str, options: &ParseOptions) -> Parse {
-    let (mut parse, tokens) =
-        blocks::parse_blocks(text, options.quote_style, TokenBuf::take_spare());
-    let buf = std::sync::Arc::new(TokenBuf(tokens));
-    for block in &mut parse.blocks {
-        match block {
-            Block::Heading(Heading { inlines, .. })
-            | Block::Paragraph(Paragraph { inlines, .. }) => inlines.buf = Some(buf.clone()),
-            Block::Definition(_) | Block::Comment(_) => {}
-        }
-    }
+    let shared = SharedTokens::default();
+    let (parse, tokens) =
+        blocks::parse_blocks(text, options.quote_style, TokenBuf::take_spare(), &shared);
+    // Set only here, so this cannot fail; were it set, the buffer would just be dropped.
+    let _ = shared.set(TokenBuf(tokens));
     parse
 }
 
