@@ -238,6 +238,7 @@ pub(super) fn build<'a>(
     let quotes = &file.parse().quotes;
     let mut top: Vec<usize> = (0..quotes.len()).filter(|&i| !quotes[i].nested).collect();
     top.sort_by_key(|&i| quotes[i].open.start);
+    let mentions = file.parse().mentions().len();
     let mut prose = Prose {
         // A token every 11-19 bytes of news prose with markup (the corpus, the example, the
         // benchmark's documents): reserve one every 10 bytes. Grown by doubling instead, the
@@ -245,13 +246,16 @@ pub(super) fn build<'a>(
         // larger part of the 1 MB check's extra memory traffic), and its peak was 1.5x the
         // final capacity while the last copy was made.
         toks: Vec::with_capacity((text.len() / 10).min(MAX_TOKEN_RESERVE)),
-        paras: Vec::new(),
+        // The side lists too, from the counts at hand (at most one paragraph per block, one
+        // entry per top-level quotation, per mention) or, for the stops, one every 100 bytes
+        // (113-200 in the same texts).
+        paras: Vec::with_capacity(file.parse().blocks.len()),
         quote_tok: vec![None; quotes.len()],
-        quote_at: Vec::new(),
-        stops: Vec::new(),
-        ids: Vec::new(),
-        mention_at: Vec::new(),
-        persons: Vec::new(),
+        quote_at: Vec::with_capacity(top.len()),
+        stops: Vec::with_capacity((text.len() / 100).min(MAX_TOKEN_RESERVE)),
+        ids: Vec::with_capacity(mentions),
+        mention_at: Vec::with_capacity(mentions),
+        persons: Vec::with_capacity(mentions),
     };
     let mut next_quote = 0;
     let mut skip_until = 0usize;
