@@ -190,10 +190,10 @@ fn check_parse(text: &str, p: &Parse) -> Result<(), TestCaseError> {
                 prop_assert_eq!(i.span.start, at, "inline tokens do not tile the block");
                 at = i.span.end;
                 match &i.kind {
-                    InlineKind::SpanMention { surface, target } => {
-                        check_span(text, *surface, "surface")?;
-                        if let Some(t) = target {
-                            check_id_span(text, *t, "span mention target")?;
+                    InlineKind::SpanMention(m) => {
+                        check_span(text, m.surface(i.span), "surface")?;
+                        if let Some(t) = m.target {
+                            check_id_span(text, t, "span mention target")?;
                         }
                     }
                     InlineKind::BareMention(t) => check_id_span(text, *t, "bare mention")?,

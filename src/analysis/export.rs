@@ -181,10 +181,10 @@ pub fn export_document(
                     plain.push(inline.span, "\n", raw == "\n");
                 }
                 InlineKind::Attr(_) => {}
-                InlineKind::SpanMention { surface, target } => {
-                    let s = surface_text(surface.slice(src));
+                InlineKind::SpanMention(m) => {
+                    let s = surface_text(m.surface(inline.span).slice(src));
                     let ((start, _), (end, _)) = plain.push(inline.span, &s, false);
-                    if let Some(t) = target {
+                    if let Some(t) = m.target {
                         mention_plain.insert(t.span().start, (start, end, s.into_owned()));
                     }
                 }

@@ -4,7 +4,7 @@
 
 use super::entity::Entity;
 use super::line_index::LineIndex;
-use crate::syntax::{self, AttrContent, Block, InlineKind, Parse, ParseOptions, Span};
+use crate::syntax::{self, AttrContent, Block, InlineKind, Parse, ParseOptions, Span, SpanMention};
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
@@ -214,14 +214,15 @@ fn extract(text: &str, parse: &Parse) -> (Vec<Entity>, Vec<Reference>) {
     let mut in_order = true;
     for inline in mentions {
         let r = match &inline.kind {
-            InlineKind::SpanMention {
-                surface,
-                target: Some(t),
-            } => Reference {
+            InlineKind::SpanMention(
+                m @ SpanMention {
+                    target: Some(t), ..
+                },
+            ) => Reference {
                 id: t.id(text).into(),
                 span: t.span(),
                 role: RefRole::SpanMention {
-                    surface: *surface,
+                    surface: m.surface(inline.span),
                     full: inline.span,
                 },
             },

@@ -2,7 +2,8 @@
 
 use super::id::{is_valid_id, may_precede_mention, scan_id};
 use super::{
-    AttrBlock, AttrContent, IdRef, IdSpan, Inline, InlineKind, Mark, SmallText, Span, SyntaxError,
+    AttrBlock, AttrContent, IdRef, IdSpan, Inline, InlineKind, Mark, SmallText, Span, SpanMention,
+    SyntaxError,
 };
 
 /// `[` offset → its matching `]` (`None`: unmatched), in text order: the lexer's scratch space,
@@ -157,7 +158,7 @@ impl Lexer<'_> {
                 t.span.end == p
                     && matches!(
                         t.kind,
-                        InlineKind::SpanMention { .. } | InlineKind::BareMention(_)
+                        InlineKind::SpanMention(_) | InlineKind::BareMention(_)
                     )
             })
     }
@@ -343,10 +344,11 @@ impl Lexer<'_> {
             return None;
         }
         let brace = close + 1;
-        let surface = Span::new(p + 1, close);
+        // Past 4 GiB of text: plain brackets.
+        let mention = SpanMention::new(Span::new(p + 1, close), None)?;
+        let kind = |target| InlineKind::SpanMention(SpanMention { target, ..mention });
         if let Some((id, rbrace)) = self.simple_target(brace) {
-            let target = IdSpan::new(id);
-            self.push(p, rbrace + 1, InlineKind::SpanMention { surface, target });
+            self.push(p, rbrace + 1, kind(IdSpan::new(id)));
             return Some(rbrace + 1);
         }
         let Some(rbrace) = self.find_brace_end(brace) else {
@@ -355,19 +357,12 @@ impl Lexer<'_> {
                 brace + 1,
                 "unclosed `{` after a span mention: expected `{@id}` on the same line",
             );
-            self.push(
-                p,
-                brace + 1,
-                InlineKind::SpanMention {
-                    surface,
-                    target: None,
-                },
-            );
+            self.push(p, brace + 1, kind(None));
             return Some(brace + 1);
         };
         let inner = Span::new(brace + 1, rbrace);
         let target = self.parse_target(inner);
-        self.push(p, rbrace + 1, InlineKind::SpanMention { surface, target });
+        self.push(p, rbrace + 1, kind(target));
         Some(rbrace + 1)
     }
 
@@ -691,10 +686,10 @@ mod tests {
                     InlineKind::Text => "text".to_string(),
                     InlineKind::Escape => "esc".to_string(),
                     InlineKind::Newline => "nl".to_string(),
-                    InlineKind::SpanMention { surface, target } => format!(
+                    InlineKind::SpanMention(m) => format!(
                         "span[{}]->{}",
-                        surface.slice(text),
-                        target.map_or("?", |t| t.id(text))
+                        m.surface(t.span).slice(text),
+                        m.target.map_or("?", |t| t.id(text))
                     ),
                     InlineKind::BareMention(id) => format!("bare->{}", id.id(text)),
                     InlineKind::Mark(m) => format!("{m:?}"),

@@ -85,10 +85,10 @@ fn mentions_lists_the_mention_tokens_with_an_id_in_text_order() {
         .filter(|i| {
             matches!(
                 i.kind,
-                InlineKind::SpanMention {
+                InlineKind::SpanMention(SpanMention {
                     target: Some(_),
                     ..
-                } | InlineKind::BareMention(_)
+                }) | InlineKind::BareMention(_)
             )
         })
         .collect();
@@ -97,9 +97,9 @@ fn mentions_lists_the_mention_tokens_with_an_id_in_text_order() {
     let ids: Vec<&str> = listed
         .iter()
         .map(|i| match i.kind {
-            InlineKind::SpanMention {
+            InlineKind::SpanMention(SpanMention {
                 target: Some(id), ..
-            }
+            })
             | InlineKind::BareMention(id) => id.id(t),
             _ => unreachable!("only mentions with an ID are listed"),
         })

@@ -123,15 +123,15 @@ fn outline(data: &FileData, out: &mut String) {
         }
         for inline in block.inlines().unwrap_or_default() {
             match &inline.kind {
-                InlineKind::SpanMention { surface, target } => {
-                    let target = target
-                        .as_ref()
+                InlineKind::SpanMention(m) => {
+                    let target = m
+                        .target
                         .map_or("<none>".into(), |t| format!("@{}", t.id(text)));
                     let _ = writeln!(
                         out,
                         "    span mention {} {} -> {target}",
                         pos(text, inline.span.start),
-                        quoted(text, *surface)
+                        quoted(text, m.surface(inline.span))
                     );
                 }
                 InlineKind::BareMention(id) => {

@@ -315,8 +315,9 @@ pub(super) fn build<'a>(
                 }
                 InlineKind::Newline => run.push_char(text, ' ', inline.span),
                 InlineKind::Attr(_) => {}
-                InlineKind::SpanMention { surface, target } => {
+                InlineKind::SpanMention(m) => {
                     flush(&mut run, text, &mut prose, lowered, owned);
+                    let surface = m.surface(inline.span);
                     let shown = unescape(surface.slice(text));
                     // The surface as written, in ASCII: its lowercase is in `lowered`.
                     let lower = match &shown {
@@ -325,7 +326,7 @@ pub(super) fn build<'a>(
                         }
                         _ => None,
                     };
-                    match target {
+                    match m.target {
                         Some(t) => {
                             let tok = mention_tok(
                                 &mut prose.ids,
@@ -339,7 +340,7 @@ pub(super) fn build<'a>(
                             push_mention(&mut prose, tok);
                         }
                         // Malformed braces: the surface still reads as prose.
-                        None => run.push_src(text, *surface),
+                        None => run.push_src(text, surface),
                     }
                 }
                 InlineKind::BareMention(t) => {
@@ -864,8 +865,8 @@ pub(crate) fn plain_text(file: &FileData, range: Span, hint: usize) -> Cow<'_, s
                 InlineKind::Escape => out.push_str(inline.span.slice(text).get(1..).unwrap_or("")),
                 InlineKind::Newline => out.push(' '),
                 InlineKind::Attr(_) => {}
-                InlineKind::SpanMention { surface, .. } => {
-                    out.push_str(&unescape(surface.slice(text)))
+                InlineKind::SpanMention(m) => {
+                    out.push_str(&unescape(m.surface(inline.span).slice(text)))
                 }
                 InlineKind::BareMention(_) => out.push_str(clipped.slice(text)),
             }
