@@ -49,7 +49,7 @@ pub(super) fn find<'a>(c: &Clause<'a>, out: &mut Vec<Cue<'a>>) {
             continue;
         };
         // A capitalised verb only at the start of a sentence (`Asked about it, …`).
-        if t.cap && i != c.lo && w != "according" {
+        if t.cap() && i != c.lo && w != "according" {
             i += 1;
             continue;
         }

@@ -389,7 +389,7 @@ fn choose(
                     TokKind::Mention { .. } => true,
                     TokKind::Word => {
                         let w = t.low();
-                        t.cap
+                        t.cap()
                             || pronoun(w).is_some()
                             || is_determiner(w)
                             || is_title_word(w)

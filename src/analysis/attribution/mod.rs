@@ -104,8 +104,8 @@ pub fn attribute(
     if quotes.is_empty() {
         return Vec::new();
     }
-    // Tokens hold `u32` offsets: a file of 4 GiB or more gets explicit attributions only.
-    if u32::try_from(file.text.len()).is_err() {
+    // Tokens hold 30-bit offsets: a file of 1 GiB or more gets explicit attributions only.
+    if file.text.len() >= prose::MAX_TEXT {
         return quotes
             .iter()
             .map(|q| explicit(q).unwrap_or_else(|| fallback(q, &quote_text(file, q), config)))

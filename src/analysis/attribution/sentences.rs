@@ -19,7 +19,7 @@ fn starts_sentence(t: &Tok<'_>) -> bool {
     match &t.kind {
         TokKind::Quote(_) => true,
         TokKind::Word | TokKind::Mention { .. } => {
-            t.cap || t.lower.chars().next().is_some_and(|c| c.is_ascii_digit())
+            t.cap() || t.lower.chars().next().is_some_and(|c| c.is_ascii_digit())
         }
         TokKind::Punct(c) => matches!(c, '(' | '[' | '—' | '–'),
         TokKind::Possessive => false,
@@ -46,10 +46,10 @@ fn reporting_clause_at(toks: &[Tok<'_>], k: usize, end: usize, lex: &Lexicon) ->
             TokKind::Word => {
                 let w = t.low();
                 let next = |n: usize| toks.get(i + n).filter(|_| i + n < end).and_then(Tok::word);
-                if !t.cap && lex.verb_at(w, next).is_some() {
+                if !t.cap() && lex.verb_at(w, next).is_some() {
                     return true;
                 }
-                let np = t.cap || is_determiner(w) || is_title_word(w) || is_adverb(w);
+                let np = t.cap() || is_determiner(w) || is_title_word(w) || is_adverb(w);
                 if !np && pronoun(w).is_none() {
                     return false;
                 }
@@ -87,7 +87,7 @@ pub(super) fn split(
                         let prev = &ptoks[k - 1];
                         prev.span().end == t.span().start
                             && prev.word().is_some_and(|w| {
-                                is_abbreviation(w) || (w.chars().count() == 1 && prev.cap)
+                                is_abbreviation(w) || (w.chars().count() == 1 && prev.cap())
                             })
                     };
                     !abbrev

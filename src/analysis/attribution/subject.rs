@@ -65,7 +65,7 @@ fn word<'t>(t: &'t Tok<'_>) -> Option<&'t str> {
 
 /// A capitalised word that is not a function word: part of a name or title.
 fn is_cap_noun(t: &Tok<'_>) -> bool {
-    t.cap
+    t.cap()
         && t.word().is_some_and(|w| {
             !(may_be_function_word(w)
                 && (is_preposition(w)
@@ -142,7 +142,7 @@ impl<'a> Clause<'a> {
                     skipped_aux = true;
                     continue;
                 }
-                if is_adverb(w) && !(t.cap && j == self.lo) {
+                if is_adverb(w) && !(t.cap() && j == self.lo) {
                     continue;
                 }
             }
@@ -179,14 +179,14 @@ impl<'a> Clause<'a> {
                         return Subject::MainClause;
                     }
                     if matches!(form, Form::Base | Form::Finite)
-                        && !t.cap
+                        && !t.cap()
                         && !skipped_aux
                         && w.ends_with("ed")
                     {
                         return Subject::None; // a noun after a verb: `dismissed claims`
                     }
                     // A post-nominal title after a person's name: `[Philippe Sands] QC said`.
-                    if t.upper && t.lower.chars().count() <= 4 && j > self.lo {
+                    if t.upper() && t.lower.chars().count() <= 4 && j > self.lo {
                         if let TokKind::Mention {
                             kind: Some(EntityKind::Person),
                             ..
@@ -427,7 +427,7 @@ impl<'a> Clause<'a> {
     fn modifies_title(&self, k: usize, to: usize) -> bool {
         let plain = |i: usize| {
             self.toks[i].word().is_some_and(|w| {
-                !self.toks[i].cap
+                !self.toks[i].cap()
                     && !(may_be_function_word(w)
                         && (is_preposition(w)
                             || is_coordinator(w)
@@ -516,8 +516,8 @@ impl<'a> Clause<'a> {
                     || is_subordinator(w)
                     || w == "according"
                     || (is_adverb(w) && self.tok(k + 1).is_some_and(|n| n.is_punct(',')))
-                    || (t.cap && (w.ends_with("ing") || w.ends_with("ed")) && self.is_verb(k))
-                    || (t.cap && w.len() > 5 && w.ends_with("ing") && !self.is_verb(k))
+                    || (t.cap() && (w.ends_with("ing") || w.ends_with("ed")) && self.is_verb(k))
+                    || (t.cap() && w.len() > 5 && w.ends_with("ing") && !self.is_verb(k))
             });
             if !intro {
                 break;
