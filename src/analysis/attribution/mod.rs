@@ -108,22 +108,28 @@ pub fn attribute(
     if file.text.len() >= prose::MAX_TEXT {
         return quotes
             .iter()
-            .map(|q| explicit(q).unwrap_or_else(|| fallback(q, &quote_text(file, q), config)))
+            .map(|q| {
+                explicit(q).unwrap_or_else(|| fallback(q.nested, &quote_text(file, q), config))
+            })
             .collect();
     }
     // What `explicit` gives each quotation, without building the attributions yet (that is
-    // done once, for the result).
-    let marks: Vec<Explicit<'_>> = quotes
+    // done once, for the result), and which are nested: the later passes read these rather
+    // than the quotations, which in a large file have left the cache by then.
+    let (marks, nested): (Vec<Explicit<'_>>, Vec<bool>) = quotes
         .iter()
-        .map(|q| match q.attr.as_ref().map(|a| &a.content) {
-            Some(AttrContent::Speaker { speaker, .. }) => Explicit::Speaker {
-                id: &speaker.id,
-                span: speaker.span,
-            },
-            Some(AttrContent::NotAQuote) => Explicit::NotAQuote,
-            Some(AttrContent::Invalid) | None => Explicit::None,
+        .map(|q| {
+            let mark = match q.attr.as_ref().map(|a| &a.content) {
+                Some(AttrContent::Speaker { speaker, .. }) => Explicit::Speaker {
+                    id: &speaker.id,
+                    span: speaker.span,
+                },
+                Some(AttrContent::NotAQuote) => Explicit::NotAQuote,
+                Some(AttrContent::Invalid) | None => Explicit::None,
+            };
+            (mark, q.nested)
         })
-        .collect();
+        .unzip();
     let texts: Vec<Cow<'_, str>> = quotes.iter().map(|q| quote_text(file, q)).collect();
     // ASCII-lowercased once, so that most words' lowercase forms are slices of it.
     let lowered = ascii_lowercase(&file.text);
@@ -144,11 +150,9 @@ pub fn attribute(
     };
     let mut outcomes = infer::run(&input, lookup);
 
-    let open: Vec<bool> = quotes
-        .iter()
-        .enumerate()
-        .map(|(i, q)| {
-            !q.nested && matches!(marks[i], Explicit::None) && outcomes[i] == Outcome::Pending
+    let open: Vec<bool> = (0..quotes.len())
+        .map(|i| {
+            !nested[i] && matches!(marks[i], Explicit::None) && outcomes[i] == Outcome::Pending
         })
         .collect();
     // Echo only matters after the first open quotation; the words of the others are never read.
@@ -183,14 +187,17 @@ pub fn attribute(
         echo::apply(&echo_quotes, &mut outcomes);
     }
 
-    quotes
-        .iter()
-        .zip(outcomes)
+    outcomes
+        .into_iter()
         .enumerate()
-        .map(|(i, (q, outcome))| {
-            if let Some(a) = explicit(q) {
-                return a;
+        .map(|(i, outcome)| {
+            // Only a quotation with an attribute block is read again.
+            if !matches!(marks[i], Explicit::None) {
+                if let Some(a) = explicit(&quotes[i]) {
+                    return a;
+                }
             }
+            let nested = nested[i];
             match outcome {
                 Outcome::Speaker {
                     id,
@@ -198,7 +205,7 @@ pub fn attribute(
                     cue,
                     cue_span,
                     speaker_span,
-                } if !q.nested => Attribution {
+                } if !nested => Attribution {
                     speaker: Some(id.to_string()),
                     via: None,
                     kind,
@@ -206,15 +213,15 @@ pub fn attribute(
                     cue_span,
                     speaker_span,
                 },
-                Outcome::Blocked { cue, cue_span } if !q.nested => {
-                    let mut a = fallback(q, &texts[i], config);
+                Outcome::Blocked { cue, cue_span } if !nested => {
+                    let mut a = fallback(nested, &texts[i], config);
                     if a.kind == AttributionKind::None {
                         a.cue = Some(cue);
                         a.cue_span = cue_span;
                     }
                     a
                 }
-                _ => fallback(q, &texts[i], config),
+                _ => fallback(nested, &texts[i], config),
             }
         })
         .collect()
@@ -261,8 +268,8 @@ fn explicit(q: &Quote) -> Option<Attribution> {
 }
 
 /// No speaker: a short one is a term or scare quote, a nested one belongs to the outer speaker.
-fn fallback(q: &Quote, text: &str, config: &AttributionConfig) -> Attribution {
-    if q.nested {
+fn fallback(nested: bool, text: &str, config: &AttributionConfig) -> Attribution {
+    if nested {
         return Attribution::simple(AttributionKind::NotAQuote, Some("nested quotation"));
     }
     if word_count(text) < config.min_quote_words {
