@@ -239,7 +239,7 @@ fn push_chars(chars: &mut Vec<(char, Span)>, text: &str, span: Span) {
     }
 }
 
-/// The most tokens reserved up front (40 MiB of them, for about 10 MB of prose): past that,
+/// The most tokens reserved up front (32 MiB of them, for about 10 MB of prose): past that,
 /// the vector grows by doubling again, so a huge file without prose reserves no more.
 const MAX_TOKEN_RESERVE: usize = 1 << 20;
 
