@@ -368,13 +368,16 @@ impl<'a> Checker<'a> {
             return;
         }
         let data: &'a FileData = self.data;
-        let mut names: Vec<(&'a str, usize)> = Vec::new();
-        let mut owners: Vec<&'a str> = Vec::new();
+        // Sized for the whole cast (a name and an alias or so each), not grown by doubling.
+        let cast = data.entities.len() + referenced.len();
+        let mut names: Vec<(&'a str, usize)> = Vec::with_capacity(2 * cast);
+        let mut owners: Vec<&'a str> = Vec::with_capacity(cast);
         let mut add = |id: &'a str, e: &'a super::entity::Entity| {
             let owner = owners.len();
             owners.push(id);
             for n in e.names() {
-                if n.chars().count() >= 2 && n.chars().any(char::is_uppercase) {
+                // Two characters or more (decoding two, not counting them all).
+                if n.chars().nth(1).is_some() && n.chars().any(char::is_uppercase) {
                     names.push((n, owner));
                 }
             }
