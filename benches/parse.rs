@@ -258,31 +258,59 @@ fn cpu_ns<R>(f: impl FnOnce() -> R) -> u64 {
 fn paired(rounds: usize) {
     let big = gen::document(42, 1024 * 1024);
     let small = gen::document(42, 100 * 1024);
+    let texts = gen::articles(40);
     let table: fnv::FnvHashSet<&'static str> = FLOOR_WORDS.into_iter().collect();
     // Enough repetitions of the small document to take about as long as one big one.
     let reps = (big.len() / small.len()).max(1);
     let scale = big.len() as f64 / (reps * small.len()) as f64;
-    type Work<'a> = Box<dyn Fn(&str) -> usize + 'a>;
-    let works: [(&str, Work<'_>); 5] = [
-        ("pulldown-cmark", Box::new(pulldown)),
-        ("newsmark-parse", Box::new(newsmark_parse)),
-        ("newsmark-check", Box::new(newsmark_check)),
-        ("floor: words", Box::new(word_count_floor)),
-        ("floor: words + lookup", Box::new(|t| word_floor(t, &table))),
+    let each = |f: fn(&str) -> usize| move |ts: &[String]| ts.iter().map(|t| f(t)).sum();
+    type One<'a> = Box<dyn Fn(&str) -> usize + 'a>;
+    type All<'a> = Box<dyn Fn(&[String]) -> usize + 'a>;
+    // Per workload: one document, and the 40 articles (in one workspace for the check).
+    let works: [(&str, One<'_>, All<'_>); 5] = [
+        (
+            "pulldown-cmark",
+            Box::new(pulldown),
+            Box::new(each(pulldown)),
+        ),
+        (
+            "newsmark-parse",
+            Box::new(newsmark_parse),
+            Box::new(each(newsmark_parse)),
+        ),
+        (
+            "newsmark-check",
+            Box::new(newsmark_check),
+            Box::new(newsmark_check_all),
+        ),
+        (
+            "floor: words",
+            Box::new(word_count_floor),
+            Box::new(each(word_count_floor)),
+        ),
+        (
+            "floor: words + lookup",
+            Box::new(|t| word_floor(t, &table)),
+            Box::new(|ts| ts.iter().map(|t| word_floor(t, &table)).sum()),
+        ),
     ];
-    // [work][size] -> per-round nanoseconds (size 0: 100 KB x reps, 1: 1 MB).
-    let mut ns = vec![[Vec::new(), Vec::new()]; works.len()];
+    // [work][input] -> per-round nanoseconds (input 0: 100 KB x reps, 1: 1 MB, 2: articles).
+    let mut ns = vec![[Vec::new(), Vec::new(), Vec::new()]; works.len()];
     for round in 0..rounds + 2 {
         for k in 0..works.len() {
             // Rotate the order, so no workload always runs after the same one.
             let w = (k + round) % works.len();
-            let (_, f) = &works[w];
-            let t_small = cpu_ns(|| (0..reps).map(|_| f(black_box(&small))).sum::<usize>());
-            let t_big = cpu_ns(|| f(black_box(&big)));
+            let (_, one, all) = &works[w];
+            let t = [
+                cpu_ns(|| (0..reps).map(|_| one(black_box(&small))).sum::<usize>()),
+                cpu_ns(|| one(black_box(&big))),
+                cpu_ns(|| all(black_box(&texts))),
+            ];
             // The first two rounds warm caches and the allocator.
             if round >= 2 {
-                ns[w][0].push(t_small as f64);
-                ns[w][1].push(t_big as f64);
+                for (v, t) in ns[w].iter_mut().zip(t) {
+                    v.push(t as f64);
+                }
             }
         }
     }
@@ -291,45 +319,33 @@ fn paired(rounds: usize) {
         let q = |p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
         (q(0.5), q(0.25), q(0.75))
     };
-    let per_round = |a: usize, size: usize, b: usize| -> Vec<f64> {
-        ns[a][size]
-            .iter()
-            .zip(&ns[b][size])
-            .map(|(x, y)| x / y)
-            .collect()
+    let ratio = |input: usize, w: usize| {
+        let per_round = ns[0][input].iter().zip(&ns[w][input]);
+        let (m, lo, hi) = median(per_round.map(|(x, y)| x / y).collect());
+        format!("{m:.2} [{lo:.2}–{hi:.2}]")
     };
+    let ms = |input: usize, w: usize| format!("{:.3} ms", median(ns[w][input].clone()).0 / 1e6);
     println!(
-        "{rounds} rounds; 100 KB = {} bytes x {reps}, 1 MB = {} bytes; medians [quartiles] of per-round figures",
+        "{rounds} rounds; 100 KB = {} bytes x {reps}, 1 MB = {} bytes, 40 articles = {} bytes; \
+         medians [quartiles] of per-round figures",
         small.len(),
-        big.len()
+        big.len(),
+        texts.iter().map(String::len).sum::<usize>()
     );
-    println!("| workload | 100 KB x {reps} | 1 MB | ratio vs pulldown-cmark, 100 KB | ratio, 1 MB | growth for 10x input (target <= 11x) |");
-    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
-    for (w, (name, _)) in works.iter().enumerate() {
-        let (s, _, _) = median(ns[w][0].clone());
-        let (b, _, _) = median(ns[w][1].clone());
-        let r_small = median(per_round(0, 0, w));
-        let r_big = median(per_round(0, 1, w));
+    println!("| workload | 100 KB x {reps} | 1 MB | 40 articles | ratio vs pulldown-cmark, 100 KB | 1 MB | 40 articles | growth for 10x input (target <= 11x) |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for (w, (name, _, _)) in works.iter().enumerate() {
         // Per round: time at 1 MB over time at 100 KB x reps, scaled to exactly 10x the bytes.
-        let growth: Vec<f64> = ns[w][1]
-            .iter()
-            .zip(&ns[w][0])
-            .map(|(b, s)| b / s * 10.0 / scale)
-            .collect();
-        let g = median(growth);
+        let growth = ns[w][1].iter().zip(&ns[w][0]);
+        let (g, lo, hi) = median(growth.map(|(b, s)| b / s * 10.0 / scale).collect());
         println!(
-            "| {name} | {:.3} ms | {:.3} ms | {:.2} [{:.2}–{:.2}] | {:.2} [{:.2}–{:.2}] | {:.2}x [{:.2}–{:.2}] |",
-            s / 1e6,
-            b / 1e6,
-            r_small.0,
-            r_small.1,
-            r_small.2,
-            r_big.0,
-            r_big.1,
-            r_big.2,
-            g.0,
-            g.1,
-            g.2
+            "| {name} | {} | {} | {} | {} | {} | {} | {g:.2}x [{lo:.2}–{hi:.2}] |",
+            ms(0, w),
+            ms(1, w),
+            ms(2, w),
+            ratio(0, w),
+            ratio(1, w),
+            ratio(2, w),
         );
     }
 }

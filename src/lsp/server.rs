@@ -1453,4 +1453,54 @@ mod tests {
             "`a` is brought forward once it is free"
         );
     }
+
+    /// The wait for older requests is bounded: one that never finishes holds a newer request
+    /// up for the wait and no longer, and the document then moves forward anyway (the stuck
+    /// request will be answered `ContentModified`).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_stuck_older_request_holds_newer_ones_up_for_the_wait_only() {
+        let (service, _socket) = LspService::new(Backend::new);
+        let shared = service.inner().shared.clone();
+        let wait = Duration::from_millis(200);
+        shared
+            .older_requests_wait_us
+            .store(wait.as_micros() as u64, Ordering::Relaxed);
+        let (a, b) = ("/w/a.nmk".to_string(), "/w/b.nmk".to_string());
+        {
+            let mut docs = shared.engine.docs();
+            docs.open(&a, uri_of(&a).unwrap(), "First.\n", 1);
+            docs.open(&b, uri_of(&b).unwrap(), "Prose.\n", 1);
+        }
+        let old = shared.engine.docs().snapshot(&a);
+        shared.engine.sync_to(&a, old.as_ref());
+        // Never dropped while the newer request runs: a request that is stuck.
+        let _stuck = shared.pending(a.clone(), old.as_ref().unwrap().gen);
+        let gen2 = change(&shared, &a, 2, "Edited.\n");
+        let newer = {
+            let mut docs = shared.engine.docs();
+            Arrival {
+                doc: docs.snapshot(&b),
+                open: docs.snapshots(),
+            }
+        };
+        let started = Instant::now();
+        let s = shared.clone();
+        let answered = tokio::task::spawn_blocking(move || {
+            let (res, _) = s.file_request("/w/b.nmk", &newer, |_| Ok(()));
+            res.is_ok()
+        });
+        let answered = tokio::time::timeout(Duration::from_secs(60), answered)
+            .await
+            .expect("the newer request waited without bound")
+            .unwrap();
+        assert!(answered);
+        assert!(
+            started.elapsed() >= wait,
+            "it did not wait for the older request"
+        );
+        assert!(
+            !shared.engine.behind(&a, gen2),
+            "`a` moved forward after the wait"
+        );
+    }
 }
