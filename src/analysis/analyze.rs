@@ -29,12 +29,18 @@ impl Workspace {
         };
         // Each ID resolved once: a file mentions few entities many times.
         let mut memo: FnvMap<&str, Resolution> = FnvMap::default();
+        // The IDs in the order of their first reference, for `unlinked-mention`'s cast (a
+        // second hashing pass over every reference cost as much as this one).
+        let mut referenced: Vec<&str> = Vec::new();
         let resolutions: Vec<Resolution> = data
             .references
             .iter()
             .map(|r| {
                 memo.entry(r.id.as_str())
-                    .or_insert_with(|| self.resolve(file, &r.id))
+                    .or_insert_with(|| {
+                        referenced.push(r.id.as_str());
+                        self.resolve(file, &r.id)
+                    })
                     .clone()
             })
             .collect();
@@ -57,7 +63,7 @@ impl Workspace {
         checker.definitions();
         checker.references(&resolutions);
         checker.quotes(&attributions, &resolutions, &lookup);
-        checker.unlinked_mentions(&resolutions);
+        checker.unlinked_mentions(&referenced, &entities);
         let mut diagnostics = checker.out;
         diagnostics.sort_by_key(|d| (d.span.start, d.code));
         FileAnalysis {
@@ -176,17 +182,15 @@ impl<'a> Checker<'a> {
                     defs.iter().filter(|r| r.file != self.file).copied(),
                 );
                 let files = file_list(self.ws, &elsewhere);
-                let related: Vec<Related> = elsewhere
-                    .iter()
-                    .take(MAX_LISTED)
-                    .filter_map(|r| {
-                        Some(Related {
-                            file: self.ws.key(r.file).to_string(),
-                            span: self.ws.entity(*r)?.id_span,
-                            message: "hidden definition".into(),
-                        })
+                // Sized once: `collect` of a `filter_map` grew it from four.
+                let mut related = Vec::with_capacity(elsewhere.len().min(MAX_LISTED));
+                related.extend(elsewhere.iter().take(MAX_LISTED).filter_map(|r| {
+                    Some(Related {
+                        file: self.ws.key(r.file).to_string(),
+                        span: self.ws.entity(*r)?.id_span,
+                        message: "hidden definition".into(),
                     })
-                    .collect();
+                }));
                 if let Some(d) = self.push(
                     Code::ShadowedDefinition,
                     e.id_span,
@@ -352,19 +356,28 @@ impl<'a> Checker<'a> {
     }
     /// Names and aliases of the file's cast (entities it defines or mentions) that stand in prose
     /// outside any mention.
-    fn unlinked_mentions(&mut self, resolutions: &[Resolution]) {
+    ///
+    /// `referenced`: the IDs the file references, each once, in the order of their first
+    /// reference; `entities`: what each resolves to.
+    fn unlinked_mentions(
+        &mut self,
+        referenced: &[&'a str],
+        entities: &FnvMap<&str, Option<&'a Entity>>,
+    ) {
         if self.ws.config().severity(Code::UnlinkedMention).is_none() {
             return;
         }
-        let ws: &'a Workspace = self.ws;
         let data: &'a FileData = self.data;
-        let mut names: Vec<(&'a str, usize)> = Vec::new();
-        let mut owners: Vec<&'a str> = Vec::new();
+        // Sized for the whole cast (a name and an alias or so each), not grown by doubling.
+        let cast = data.entities.len() + referenced.len();
+        let mut names: Vec<(&'a str, usize)> = Vec::with_capacity(2 * cast);
+        let mut owners: Vec<&'a str> = Vec::with_capacity(cast);
         let mut add = |id: &'a str, e: &'a super::entity::Entity| {
             let owner = owners.len();
             owners.push(id);
             for n in e.names() {
-                if n.chars().count() >= 2 && n.chars().any(char::is_uppercase) {
+                // Two characters or more (decoding two, not counting them all).
+                if n.chars().nth(1).is_some() && n.chars().any(char::is_uppercase) {
                     names.push((n, owner));
                 }
             }
@@ -376,10 +389,10 @@ impl<'a> Checker<'a> {
                 add(&e.id, e);
             }
         }
-        for (r, res) in data.references.iter().zip(resolutions) {
-            if done.insert(&r.id, ()).is_none() {
-                if let Some(e) = res.entity().and_then(|er| ws.entity(er)) {
-                    add(&r.id, e);
+        for &id in referenced {
+            if !done.contains_key(id) {
+                if let Some(&Some(e)) = entities.get(id) {
+                    add(id, e);
                 }
             }
         }
@@ -388,7 +401,11 @@ impl<'a> Checker<'a> {
             return;
         }
         let text = &data.text;
-        for (span, id) in unlinked_names(&matcher, data, &owners) {
+        let found = unlinked_names(&matcher, data, &owners);
+        // Often most of the file's diagnostics: room for them at once, not by doubling (each
+        // doubling copied every diagnostic so far).
+        self.out.reserve(found.len());
+        for (span, id) in found {
             let name = span.slice(text);
             if let Some(d) = self.push(
                 Code::UnlinkedMention,
@@ -446,7 +463,9 @@ fn unlinked_names<'a>(
 /// the rest after them in no order: file IDs follow the order files were loaded (which a
 /// parallel indexer does not fix), and messages must not depend on it.
 fn by_key(ws: &Workspace, defs: impl Iterator<Item = EntityRef>) -> Vec<EntityRef> {
-    let mut v: Vec<EntityRef> = defs.collect();
+    // Sized once from the upper bound (a filtered slice): `collect` grew it from four.
+    let mut v: Vec<EntityRef> = Vec::with_capacity(defs.size_hint().1.unwrap_or(0));
+    v.extend(defs);
     let order = |a: &EntityRef, b: &EntityRef| {
         ws.key(a.file)
             .cmp(ws.key(b.file))
@@ -466,9 +485,15 @@ const MAX_LISTED: usize = 10;
 
 fn file_list(ws: &Workspace, defs: &[EntityRef]) -> String {
     const IN_MESSAGE: usize = 3;
-    // Written in place: a vector of the names, a formatted count and `join` cost three
-    // allocations per message.
-    let mut out = String::new();
+    // Written in place, sized once: a vector of the names, a formatted count and `join` cost
+    // three allocations per message.
+    let mut out = String::with_capacity(
+        defs.iter()
+            .take(IN_MESSAGE)
+            .map(|d| ws.key(d.file).len() + 2)
+            .sum::<usize>()
+            + 16,
+    );
     for (i, d) in defs.iter().take(IN_MESSAGE).enumerate() {
         if i > 0 {
             out.push_str(", ");
@@ -477,9 +502,9 @@ fn file_list(ws: &Workspace, defs: &[EntityRef]) -> String {
     }
     let more = defs.len().saturating_sub(IN_MESSAGE);
     if more > 0 {
-        out.push_str(", ");
-        out.push_str(&more.to_string());
-        out.push_str(" more");
+        use std::fmt::Write as _;
+        // Into the string itself: `to_string` allocated the count apart.
+        let _ = write!(out, ", {more} more");
     }
     out
 }

@@ -2,8 +2,13 @@
 //!
 //! Names are indexed by a hash of their first four bytes (shorter ones by their first byte)
 //! and tried longest first at each position that starts a word, so a search costs a table
-//! lookup or two per word and nothing to build: an automaton (Aho-Corasick) searched no faster
-//! on article-sized casts and cost more to build than the whole search, for every analysis.
+//! lookup or two per word and nothing to build.
+//!
+//! Not the `aho-corasick` crate: measured in session 6 with the same semantics (leftmost-longest,
+//! then the word-boundary and fallback rules here; `docs/benchmarks.md`, "Session 6: name
+//! scan"), its search alone cost 2.5x these instructions on the 1 MB document (a cast of
+//! hundreds of names gets no prefilter, so the automaton steps through every byte) and 1.5x on
+//! the 40 articles, and building it for each analysis cost more than the whole search.
 
 /// A set of names, each with an owner index.
 pub struct NameMatcher<'p> {
