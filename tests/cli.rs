@@ -663,17 +663,17 @@ fn big_file_is_checked_to_the_end() {
 }
 
 #[test]
-fn a_file_over_the_size_limit_is_skipped_with_its_size() {
+fn a_file_at_the_size_limit_is_skipped_with_its_size() {
     let mut f = Fixture::empty();
     f.write("ok.nmk", "@a: person \"A\"\n\n@a spoke.\n");
-    // A sparse file: its size is 1 GiB and a byte, but nothing is written or read.
+    // A sparse file of exactly 1 GiB, the limit (nothing is written or read).
     let huge = std::fs::File::create(f.path().join("huge.nmk")).unwrap();
-    huge.set_len((1 << 30) + 1).unwrap();
+    huge.set_len(1 << 30).unwrap();
     let o = f.run(&["check"]);
     assert_eq!(o.code, 2, "{}", o.stderr);
     assert!(
         o.stderr.contains(
-            "huge.nmk: 1.1 GB, over the 1 GiB limit for one file, so the file is skipped"
+            "huge.nmk: 1.1 GB, at or over the 1 GiB limit for one file, so the file is skipped"
         ),
         "{}",
         o.stderr
