@@ -271,7 +271,7 @@ fn paired(rounds: usize) {
     let scale = big.len() as f64 / (reps * small.len()) as f64;
     // Every workload gets its own copy of the text, made before the clock starts (the check
     // keeps its text; see `newsmark_check`).
-    let one = |f: fn(&str) -> usize| move |t: String| f(&t);
+    let by_ref = |f: fn(&str) -> usize| move |t: String| f(&t);
     let each = |f: fn(&str) -> usize| move |ts: Vec<String>| ts.iter().map(|t| f(t)).sum();
     type One<'a> = Box<dyn Fn(String) -> usize + 'a>;
     type All<'a> = Box<dyn Fn(Vec<String>) -> usize + 'a>;
@@ -279,12 +279,12 @@ fn paired(rounds: usize) {
     let works: [(&str, One<'_>, All<'_>); 5] = [
         (
             "pulldown-cmark",
-            Box::new(one(pulldown)),
+            Box::new(by_ref(pulldown)),
             Box::new(each(pulldown)),
         ),
         (
             "newsmark-parse",
-            Box::new(one(newsmark_parse)),
+            Box::new(by_ref(newsmark_parse)),
             Box::new(each(newsmark_parse)),
         ),
         (
@@ -294,7 +294,7 @@ fn paired(rounds: usize) {
         ),
         (
             "floor: words",
-            Box::new(one(word_count_floor)),
+            Box::new(by_ref(word_count_floor)),
             Box::new(each(word_count_floor)),
         ),
         (

@@ -404,15 +404,7 @@ fn a_10_mb_line_is_analysed_without_hanging() {
     // A hang guard, not a speed test (that is `benches/`): it takes about 3 s alone, and a
     // pass quadratic in the line's length would take hours, so a long limit keeps the test
     // steady on a loaded machine without letting a hang through.
-    let limit = Duration::from_secs(120);
-    let diags = c
-        .try_wait_for("textDocument/publishDiagnostics", limit, |p| {
-            p["uri"] == uri && p["version"] == 1
-        })
-        .unwrap_or_else(|| panic!("no diagnostics for the 10 MB line in {limit:?}"))["diagnostics"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let diags = c.diagnostics_within(uri, 1, Duration::from_secs(120));
     assert!(
         diags.iter().all(|d| d["range"]["start"]["line"] == 0),
         "{:?}",

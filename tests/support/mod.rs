@@ -284,9 +284,22 @@ impl Client {
 
     /// Diagnostics published for `uri` with exactly this document version.
     pub fn diagnostics(&mut self, uri: &str, version: i64) -> Vec<Value> {
-        let p = self.wait_for("textDocument/publishDiagnostics", |p| {
-            p["uri"] == uri && p["version"] == version
-        });
+        self.diagnostics_within(uri, version, TIMEOUT)
+    }
+
+    /// [`Client::diagnostics`], waiting up to `limit` (work that is slow but must not hang).
+    pub fn diagnostics_within(&mut self, uri: &str, version: i64, limit: Duration) -> Vec<Value> {
+        let method = "textDocument/publishDiagnostics";
+        let p = self
+            .try_wait_for(method, limit, |p| {
+                p["uri"] == uri && p["version"] == version
+            })
+            .unwrap_or_else(|| {
+                panic!(
+                    "no {method} for {uri} version {version} in {limit:?}; inbox: {:?}",
+                    self.inbox
+                )
+            });
         p["diagnostics"].as_array().cloned().unwrap_or_default()
     }
 
